@@ -1,0 +1,11 @@
+from .bn_calib import recalibrated_bn
+from .hooks import SafeCheckpointHook
+from .loops import (EnsembleSinglePathLoop, IterBasedEnsembleSinglePathLoop,
+                    IterBasedSandwichFinetuneLoop, SandwichFinetuneLoop,
+                    SubnetValLoop)
+
+__all__ = [
+    'EnsembleSinglePathLoop', 'IterBasedEnsembleSinglePathLoop',
+    'SandwichFinetuneLoop', 'IterBasedSandwichFinetuneLoop', 'SubnetValLoop',
+    'SafeCheckpointHook', 'recalibrated_bn'
+]

@@ -1,0 +1,355 @@
+"""Training and validation loops of the supernet (SPEC §3-§4).
+
+Both training loops change only ``run_iter``: the batch is preprocessed
+once, then each sampled path runs forward and backward on it under
+``optim_wrapper.optim_context`` with its loss divided by the number of
+passes, so the gradients accumulate to their average; then one optimizer
+step. Everything else (hooks, LR schedules, checkpoints, validation,
+``--resume``) is MMEngine's ``EpochBasedTrainLoop`` / ``IterBasedTrainLoop``.
+
+Distributed: each pass under DDP all-reduces its gradients (no
+``no_sync``: with ``find_unused_parameters=True`` a parameter used by an
+earlier path but not by the last would otherwise miss its reduction,
+pytorch issue 69031). DDP leaves globally unused parameters' gradients
+untouched, so the accumulated gradient is the average over ranks of the
+sum over paths. Every rank trains the same paths: they are drawn from a
+generator seeded by (seed, iteration) and broadcast from rank 0.
+"""
+import random
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.dist import broadcast_object_list, get_world_size
+from mmengine.model import is_model_wrapper
+from mmengine.runner import (EpochBasedTrainLoop, IterBasedTrainLoop,
+                             ValLoop)
+from mmengine.runner.amp import autocast
+
+from ..models.utils import find_supernet
+from ..registry import LOOPS
+from ..space import Arch
+from .bn_calib import recalibrated_bn, take
+
+Path = Tuple[str, Arch]
+
+
+class _MultiPathMixin:
+    """What the ensemble and sandwich loops share: sampling paths the same
+    way on every rank, and the accumulate-then-step iteration."""
+
+    def _init_paths(self, num_paths: int, seed: Optional[int]) -> None:
+        if not isinstance(num_paths, int) or num_paths < 1:
+            raise ValueError(
+                f'num_paths must be a positive int, got {num_paths!r}')
+        self.num_paths = num_paths
+        self.seed = seed
+        self.supernet = find_supernet(self.runner.model)
+
+    def _rng(self) -> random.Random:
+        seed = self.seed if self.seed is not None else self.runner.seed
+        return random.Random(f'{seed}-{self._iter}')
+
+    def _distinct_paths(self, rng: random.Random,
+                        max_width: bool) -> List[Arch]:
+        """``num_paths`` distinct single paths, uniformly sampled."""
+        space = self.supernet.space
+        n_kernels = len(space.kernel_choices)**space.num_layers
+        if max_width and self.num_paths > n_kernels:
+            raise ValueError(f'num_paths={self.num_paths} exceeds the '
+                             f'{n_kernels} distinct full-width paths')
+        paths: List[Arch] = []
+        for _ in range(1000 * self.num_paths):
+            arch = space.sample(rng, max_width=max_width)
+            if arch not in paths:
+                paths.append(arch)
+            if len(paths) == self.num_paths:
+                return paths
+        raise RuntimeError('could not sample distinct paths')
+
+    def sample_paths(self) -> List[Path]:
+        raise NotImplementedError
+
+    def _broadcast_paths(self) -> List[Path]:
+        paths = self.sample_paths()
+        if get_world_size() > 1:
+            obj = [[(tag, str(a)) for tag, a in paths]]
+            broadcast_object_list(obj, src=0)
+            paths = [(tag, self.supernet.space.parse(a)) for tag, a in obj[0]]
+        return paths
+
+    def run_iter(self, *args) -> None:
+        # EpochBasedTrainLoop passes (idx, batch), IterBasedTrainLoop (batch)
+        idx, data_batch = args if len(args) == 2 else (self._iter, args[0])
+        self.runner.call_hook(
+            'before_train_iter', batch_idx=idx, data_batch=data_batch)
+        outputs = self.train_step(data_batch)
+        self.runner.call_hook(
+            'after_train_iter',
+            batch_idx=idx,
+            data_batch=data_batch,
+            outputs=outputs)
+        self._iter += 1
+
+    def train_step(self, data_batch) -> Dict[str, torch.Tensor]:
+        """All sampled paths on one batch, one optimizer update."""
+        model = self.runner.model
+        module = model.module if is_model_wrapper(model) else model
+        optim_wrapper = self.runner.optim_wrapper
+        paths = self._broadcast_paths()
+        data = module.data_preprocessor(data_batch, True)
+        log_vars: Dict[str, torch.Tensor] = {}
+        total = 0.
+        for tag, arch in paths:
+            self.supernet.set_arch(arch)
+            with optim_wrapper.optim_context(model):
+                losses = model._run_forward(data, mode='loss')
+            loss, parsed = module.parse_losses(losses)
+            optim_wrapper.backward(loss / len(paths))
+            for k, v in parsed.items():
+                log_vars[f'{tag}.{k}'] = v
+            total = total + parsed['loss']
+        optim_wrapper.step()
+        optim_wrapper.zero_grad()
+        log_vars['loss'] = total / len(paths)
+        return log_vars
+
+
+class _EnsembleSinglePath(_MultiPathMixin):
+
+    def _setup(self, num_paths: int, full_width: bool,
+               seed: Optional[int]) -> None:
+        self.full_width = full_width
+        self._init_paths(num_paths, seed)
+
+    def sample_paths(self) -> List[Path]:
+        rng = self._rng()
+        return [(f'path{j}', a) for j, a in enumerate(
+            self._distinct_paths(rng, max_width=self.full_width))]
+
+
+@LOOPS.register_module()
+class EnsembleSinglePathLoop(_EnsembleSinglePath, EpochBasedTrainLoop):
+    """Ensemble single-path training (SPEC §3, Eq. 2-4), epoch based.
+
+    Per mini-batch, ``num_paths`` distinct single paths are sampled
+    uniformly; each runs forward and backward on the same batch; the
+    gradients accumulate; one optimizer update with their average.
+    ``num_paths=1`` is SPOS.
+
+    Args:
+        num_paths: B, paths per mini-batch (the paper's 5).
+        full_width: fix every expansion at its maximum (pretraining: only
+            kernels are sampled). False samples widths too.
+        seed: seed of the path sampler; the runner's seed by default.
+        Others as :class:`mmengine.runner.EpochBasedTrainLoop`.
+    """
+
+    def __init__(self,
+                 runner,
+                 dataloader,
+                 max_epochs: int,
+                 num_paths: int = 5,
+                 full_width: bool = True,
+                 seed: Optional[int] = None,
+                 val_begin: int = 1,
+                 val_interval: int = 1,
+                 dynamic_intervals=None):
+        super().__init__(runner, dataloader, max_epochs, val_begin,
+                         val_interval, dynamic_intervals)
+        self._setup(num_paths, full_width, seed)
+
+
+@LOOPS.register_module()
+class IterBasedEnsembleSinglePathLoop(_EnsembleSinglePath,
+                                      IterBasedTrainLoop):
+    """:class:`EnsembleSinglePathLoop` counted in iterations."""
+
+    def __init__(self,
+                 runner,
+                 dataloader,
+                 max_iters: int,
+                 num_paths: int = 5,
+                 full_width: bool = True,
+                 seed: Optional[int] = None,
+                 val_begin: int = 1,
+                 val_interval: int = 1000,
+                 dynamic_intervals=None):
+        super().__init__(runner, dataloader, max_iters, val_begin,
+                         val_interval, dynamic_intervals)
+        self._setup(num_paths, full_width, seed)
+
+
+class _Sandwich(_MultiPathMixin):
+
+    def _setup(self, num_paths: int, width_choices: Optional[Sequence[float]],
+               seed: Optional[int]) -> None:
+        self._init_paths(num_paths, seed)
+        space = self.supernet.space
+        if width_choices is None:
+            width_choices = space.expand_choices
+        bad = [w for w in width_choices
+               if not any(abs(w - c) < 1e-9 for c in space.expand_choices)]
+        if bad or not width_choices:
+            raise ValueError(f'width_choices {list(width_choices)} must be a '
+                             'non-empty subset of the expansion choices '
+                             f'{list(space.expand_choices)}')
+        self.width_choices = tuple(sorted(float(w) for w in width_choices))
+
+    def sample_paths(self) -> List[Path]:
+        """Algorithm 2: the sampled paths at the smallest width, then at the
+        largest, then each at a random width (one per layer)."""
+        rng = self._rng()
+        kernels = self._distinct_paths(rng, max_width=True)
+        lo, hi = self.width_choices[0], self.width_choices[-1]
+        paths = [(f'min{j}', a.with_expansion(lo))
+                 for j, a in enumerate(kernels)]
+        paths += [(f'max{j}', a.with_expansion(hi))
+                  for j, a in enumerate(kernels)]
+        paths += [(f'rand{j}',
+                   a.with_expansion([rng.choice(self.width_choices)
+                                     for _ in a]))
+                  for j, a in enumerate(kernels)]
+        return paths
+
+
+@LOOPS.register_module()
+class SandwichFinetuneLoop(_Sandwich, EpochBasedTrainLoop):
+    """Fine-tuning with elastic width by the sandwich rule (SPEC §4,
+    Algorithm 2), epoch based.
+
+    Per mini-batch: ``num_paths`` distinct kernel paths, each at the
+    smallest width, at the largest width and at a random width per layer;
+    all ``3 * num_paths`` gradients accumulate; one update.
+
+    Args:
+        num_paths: B, sampled kernel paths per mini-batch.
+        width_choices: expansions to sample from; the space's by default.
+        seed: seed of the path sampler; the runner's seed by default.
+    """
+
+    def __init__(self,
+                 runner,
+                 dataloader,
+                 max_epochs: int,
+                 num_paths: int = 5,
+                 width_choices: Optional[Sequence[float]] = None,
+                 seed: Optional[int] = None,
+                 val_begin: int = 1,
+                 val_interval: int = 1,
+                 dynamic_intervals=None):
+        super().__init__(runner, dataloader, max_epochs, val_begin,
+                         val_interval, dynamic_intervals)
+        self._setup(num_paths, width_choices, seed)
+
+
+@LOOPS.register_module()
+class IterBasedSandwichFinetuneLoop(_Sandwich, IterBasedTrainLoop):
+    """:class:`SandwichFinetuneLoop` counted in iterations."""
+
+    def __init__(self,
+                 runner,
+                 dataloader,
+                 max_iters: int,
+                 num_paths: int = 5,
+                 width_choices: Optional[Sequence[float]] = None,
+                 seed: Optional[int] = None,
+                 val_begin: int = 1,
+                 val_interval: int = 1000,
+                 dynamic_intervals=None):
+        super().__init__(runner, dataloader, max_iters, val_begin,
+                         val_interval, dynamic_intervals)
+        self._setup(num_paths, width_choices, seed)
+
+
+def build_calib_loader(runner, dataloader) -> Union[list, object]:
+    """A calibration dataloader: a config (built without a distributed
+    sampler so every rank sees the same samples) or a built loader."""
+    if isinstance(dataloader, dict):
+        from torch.utils.data import DataLoader
+        from mmengine.registry import DATASETS, FUNCTIONS
+        cfg = dict(dataloader)
+        dataset = cfg['dataset']
+        if isinstance(dataset, dict):
+            dataset = DATASETS.build(dataset)
+        collate = cfg.get('collate_fn', dict(type='pseudo_collate'))
+        collate = FUNCTIONS.get(collate.pop('type'))
+        return DataLoader(
+            dataset,
+            batch_size=cfg.get('batch_size', 32),
+            shuffle=False,
+            num_workers=cfg.get('num_workers', 0),
+            collate_fn=collate)
+    return dataloader
+
+
+@LOOPS.register_module()
+class SubnetValLoop(ValLoop):
+    """Validation of several subnets of the supernet, each after BN
+    recalibration: the largest, the smallest and ``num_random`` random
+    ones (fixed by ``seed``, so comparable across epochs).
+
+    Metrics are reported as ``max/<metric>``, ``min/<metric>``,
+    ``rand<i>/<metric>``; the largest subnet's also without prefix.
+
+    Args:
+        calib_dataloader: dataloader (config) for BN recalibration; the
+            training dataloader's config by default.
+        calib_samples: samples used to recalibrate BN.
+        num_random: random subnets to evaluate.
+    """
+
+    def __init__(self,
+                 runner,
+                 dataloader,
+                 evaluator,
+                 calib_dataloader=None,
+                 calib_samples: int = 256,
+                 num_random: int = 2,
+                 seed: int = 0,
+                 fp16: bool = False):
+        super().__init__(runner, dataloader, evaluator, fp16)
+        self.calib_cfg = calib_dataloader
+        self.calib_samples = calib_samples
+        space = find_supernet(runner.model).space
+        rng = random.Random(seed)
+        self.subnets = [('max', space.max_arch()), ('min', space.min_arch())]
+        self.subnets += [(f'rand{i}', space.sample(rng))
+                         for i in range(num_random)]
+        self._calib_batches = None
+
+    def _calib(self):
+        if self._calib_batches is None:
+            cfg = self.calib_cfg or self.runner.cfg.get('train_dataloader')
+            loader = build_calib_loader(self.runner, cfg)
+            bs = getattr(loader, 'batch_size', None) or 1
+            self._calib_batches = take(loader,
+                                       -(-self.calib_samples // bs))
+        return self._calib_batches
+
+    def run(self) -> dict:
+        self.runner.call_hook('before_val')
+        self.runner.call_hook('before_val_epoch')
+        self.runner.model.eval()
+        supernet = find_supernet(self.runner.model)
+        active = supernet.arch
+        all_metrics = {}
+        for tag, arch in self.subnets:
+            supernet.set_arch(arch)
+            with recalibrated_bn(self.runner.model, self._calib(),
+                                 self.calib_samples):
+                for idx, data_batch in enumerate(self.dataloader):
+                    self.run_iter(idx, data_batch)
+                metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+            all_metrics.update({f'{tag}/{k}': v for k, v in metrics.items()})
+            if tag == 'max':
+                all_metrics.update(metrics)
+        supernet.set_arch(active)
+        self.runner.call_hook('after_val_epoch', metrics=all_metrics)
+        self.runner.call_hook('after_val')
+        return all_metrics
+
+    def run_iter(self, idx, data_batch) -> None:
+        # no before/after_val_iter hooks: they would run once per subnet
+        with torch.no_grad(), autocast(enabled=self.fp16):
+            outputs = self.runner.model.val_step(data_batch)
+        self.evaluator.process(data_samples=outputs, data_batch=data_batch)

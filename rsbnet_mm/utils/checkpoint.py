@@ -1,0 +1,124 @@
+"""Safe checkpoint loading, and MMEngine checkpoints that load safely.
+
+Two halves:
+
+* :func:`load_checkpoint_safe` reads a file with ``torch.load(...,
+  weights_only=True)`` and turns torch's long unpickling errors into one line
+  that names the file. Importing ``rsbnet_mm`` registers it as MMEngine's
+  loader for local paths, so ``load_from``, ``resume`` and
+  ``init_cfg=dict(type='Pretrained')`` all load safely.
+* MMEngine (0.10.7) puts ``HistoryBuffer`` objects and numpy values into the
+  ``message_hub`` of every checkpoint, which ``weights_only=True`` refuses
+  (torch >= 2.6 made it the default, and breaks ``--resume``).
+  :class:`~rsbnet_mm.engine.SafeCheckpointHook` stores them as plain
+  containers instead (:func:`to_plain`) and rebuilds them on load
+  (:func:`from_plain`), so resume works with safe loading left on.
+"""
+import os.path as osp
+import pickle
+import zipfile
+from typing import Any
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+_TAG = '__rsbnet_mm_type__'
+
+
+def load_checkpoint_safe(filename: str, map_location: Any = 'cpu') -> Any:
+    """``torch.load(filename, weights_only=True)`` with clear errors.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: the file holds pickled objects other than tensors and
+            plain containers (refused: unpickling them could run code), or
+            is not a readable PyTorch file.
+    """
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint file not found: {filename}')
+    try:
+        return torch.load(
+            filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        detail = next((line.strip() for line in str(e).splitlines()
+                       if 'Unsupported global' in line
+                       or 'Can only build' in line), str(e).splitlines()[0])
+        raise ValueError(
+            f'refusing to load {filename}: it holds pickled objects other '
+            'than tensors and plain containers, which could run code when '
+            f'unpickled ({detail}). Load only weights (a state dict) from '
+            'files you did not write yourself.') from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
+        raise ValueError(f'cannot read checkpoint {filename}: not a PyTorch '
+                         f'file, or truncated ({e})') from None
+
+
+def _load_from_local(filename: str, map_location=None) -> Any:
+    filename = osp.expanduser(filename)
+    return load_checkpoint_safe(filename, map_location)
+
+
+def register_safe_local_loader() -> None:
+    """Make MMEngine load local checkpoints with ``weights_only=True``."""
+    CheckpointLoader.register_scheme(prefixes='', force=True)(
+        _load_from_local)
+
+
+def to_plain(obj: Any) -> Any:
+    """Replace HistoryBuffers and numpy values by plain containers."""
+    if isinstance(obj, HistoryBuffer):
+        log, count = obj.data
+        return {
+            _TAG: 'HistoryBuffer',
+            'log': log.tolist(),
+            'count': count.tolist(),
+            'max_length': obj.max_length
+        }
+    if isinstance(obj, np.ndarray):
+        return {_TAG: 'ndarray', 'data': obj.tolist(), 'dtype': str(obj.dtype)}
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, dict):
+        return type(obj)((k, to_plain(v)) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)) and not hasattr(obj, '_fields'):
+        return type(obj)(to_plain(v) for v in obj)
+    return obj
+
+
+def from_plain(obj: Any) -> Any:
+    """Inverse of :func:`to_plain`."""
+    if isinstance(obj, dict):
+        kind = obj.get(_TAG)
+        if kind == 'HistoryBuffer':
+            buf = HistoryBuffer(max_length=obj['max_length'])
+            for v, c in zip(obj['log'], obj['count']):
+                buf.update(v, c)
+            return buf
+        if kind == 'ndarray':
+            return np.asarray(obj['data'], dtype=obj['dtype'])
+        return type(obj)((k, from_plain(v)) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)) and not hasattr(obj, '_fields'):
+        return type(obj)(from_plain(v) for v in obj)
+    return obj
+
+
+def load_state_dict_safe(filename: str, map_location: Any = 'cpu',
+                         prefix: str = '') -> dict:
+    """The weights of a checkpoint (its ``state_dict`` if it has one),
+    loaded safely; keys starting with ``prefix`` only, prefix removed."""
+    ckpt = load_checkpoint_safe(filename, map_location)
+    if isinstance(ckpt, dict) and 'state_dict' in ckpt:
+        ckpt = ckpt['state_dict']
+    if not isinstance(ckpt, dict) or not all(
+            isinstance(v, torch.Tensor) for v in ckpt.values()):
+        raise ValueError(f'{filename} holds no state dict of tensors')
+    if prefix:
+        ckpt = {
+            k[len(prefix):]: v
+            for k, v in ckpt.items() if k.startswith(prefix)
+        }
+        if not ckpt:
+            raise ValueError(f'{filename} has no weights under {prefix!r}')
+    return ckpt

@@ -1,0 +1,56 @@
+"""What the tools share: arguments, config loading, runner building."""
+import argparse
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, key=value (e.g. '
+        'train_dataloader.batch_size=32)')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher (pytorch: torchrun)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_config(args) -> Config:
+    """Read the config, merge --cfg-options, set launcher and work_dir."""
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'config file not found: {args.config}')
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg
+
+
+def prepare_runner_cfg(cfg: Config):
+    """Import the plugin, add its safe-checkpoint hook, build the runner.
+
+    The plugin is imported whatever the config's ``default_scope``
+    (``rsbnet_mm.*`` types and the weights-only checkpoint loader).
+    """
+    import rsbnet_mm  # noqa: F401  registers modules, safe loading
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+
+    hooks = list(cfg.get('custom_hooks', None) or [])
+    if not any('SafeCheckpointHook' in str(h.get('type', '')) for h in hooks):
+        hooks.append(dict(type='rsbnet_mm.SafeCheckpointHook'))
+    cfg.custom_hooks = hooks
+    if 'runner_type' not in cfg:
+        return Runner.from_cfg(cfg)
+    return RUNNERS.build(cfg)
