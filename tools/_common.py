@@ -44,8 +44,16 @@ def prepare_runner_cfg(cfg: Config):
     (``rsbnet_mm.*`` types and the weights-only checkpoint loader).
     """
     import rsbnet_mm  # noqa: F401  registers modules, safe loading
+    import torch
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
+
+    if 'RSBNetSuperNet' in str(cfg.get('model', '')):
+        # each step trains some paths only: DDP must expect unused params
+        cfg.setdefault('find_unused_parameters', True)
+    if cfg.get('launcher', 'none') != 'none' and \
+            not torch.cuda.is_available():
+        _cpu_distributed(cfg)
 
     hooks = list(cfg.get('custom_hooks', None) or [])
     if not any('SafeCheckpointHook' in str(h.get('type', '')) for h in hooks):
@@ -54,3 +62,17 @@ def prepare_runner_cfg(cfg: Config):
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)
     return RUNNERS.build(cfg)
+
+
+def _cpu_distributed(cfg: Config) -> None:
+    """MMEngine's launch on CPU (gloo): its init and its DDP wrapper assume
+    CUDA devices (``torch.cuda.set_device``, ``device_ids``)."""
+    import torch.distributed as dist
+    if cfg.launcher == 'pytorch' and not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg', None) or dict(
+        type='MMDistributedDataParallel',
+        broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
