@@ -42,9 +42,15 @@ def load_checkpoint_safe(filename: str, map_location: Any = 'cpu') -> Any:
         return torch.load(
             filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        detail = next((line.strip() for line in str(e).splitlines()
-                       if 'Unsupported global' in line
-                       or 'Can only build' in line), str(e).splitlines()[0])
+        lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+        detail = next((ln for ln in lines if 'global' in ln.lower()
+                       or 'Can only build' in ln), None)
+        if detail is None:  # not a pickle at all: garbage or truncated
+            reason = next((ln for ln in lines if 'operand' in ln
+                           or 'load key' in ln), lines[-1] if lines else '')
+            raise ValueError(
+                f'cannot read checkpoint {filename}: not a PyTorch file, or '
+                f'corrupt ({reason[:200]})') from None
         raise ValueError(
             f'refusing to load {filename}: it holds pickled objects other '
             'than tensors and plain containers, which could run code when '
