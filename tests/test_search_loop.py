@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 

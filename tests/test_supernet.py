@@ -3,10 +3,9 @@ import random
 import pytest
 import torch
 from mmengine.analysis import get_model_complexity_info
-from mmengine.config import Config
 
 from rsbnet_mm import SearchSpace, count_flops, count_params, flops_range
-from rsbnet_mm.models import RSBNetSubNet, RSBNetSuperNet
+from rsbnet_mm.models import RSBNetSuperNet
 from rsbnet_mm.registry import MODELS
 
 

@@ -1,4 +1,5 @@
 from .bn_calib import recalibrated_bn
+from .evaluate import evaluate_arch
 from .hooks import SafeCheckpointHook
 from .loops import (EnsembleSinglePathLoop, IterBasedEnsembleSinglePathLoop,
                     IterBasedSandwichFinetuneLoop, SandwichFinetuneLoop,
@@ -7,5 +8,5 @@ from .loops import (EnsembleSinglePathLoop, IterBasedEnsembleSinglePathLoop,
 __all__ = [
     'EnsembleSinglePathLoop', 'IterBasedEnsembleSinglePathLoop',
     'SandwichFinetuneLoop', 'IterBasedSandwichFinetuneLoop', 'SubnetValLoop',
-    'SafeCheckpointHook', 'recalibrated_bn'
+    'SafeCheckpointHook', 'recalibrated_bn', 'evaluate_arch'
 ]

@@ -23,12 +23,12 @@ from mmengine.dist import broadcast_object_list, get_world_size
 from mmengine.model import is_model_wrapper
 from mmengine.runner import (EpochBasedTrainLoop, IterBasedTrainLoop,
                              ValLoop)
-from mmengine.runner.amp import autocast
 
 from ..models.utils import find_supernet
 from ..registry import LOOPS
 from ..space import Arch
-from .bn_calib import recalibrated_bn, take
+from .bn_calib import take
+from .evaluate import evaluate_arch
 
 Path = Tuple[str, Arch]
 
@@ -334,12 +334,9 @@ class SubnetValLoop(ValLoop):
         active = supernet.arch
         all_metrics = {}
         for tag, arch in self.subnets:
-            supernet.set_arch(arch)
-            with recalibrated_bn(self.runner.model, self._calib(),
-                                 self.calib_samples):
-                for idx, data_batch in enumerate(self.dataloader):
-                    self.run_iter(idx, data_batch)
-                metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+            metrics = evaluate_arch(self.runner.model, arch, self.dataloader,
+                                    self.evaluator, self._calib(),
+                                    self.calib_samples, self.fp16)
             all_metrics.update({f'{tag}/{k}': v for k, v in metrics.items()})
             if tag == 'max':
                 all_metrics.update(metrics)
@@ -347,9 +344,3 @@ class SubnetValLoop(ValLoop):
         self.runner.call_hook('after_val_epoch', metrics=all_metrics)
         self.runner.call_hook('after_val')
         return all_metrics
-
-    def run_iter(self, idx, data_batch) -> None:
-        # no before/after_val_iter hooks: they would run once per subnet
-        with torch.no_grad(), autocast(enabled=self.fp16):
-            outputs = self.runner.model.val_step(data_batch)
-        self.evaluator.process(data_samples=outputs, data_batch=data_batch)

@@ -1,6 +1,6 @@
 """Export one path of a supernet checkpoint to a static subnet checkpoint."""
 import re
-from typing import Dict, Optional, Tuple, Union
+from typing import Dict, Tuple, Union
 
 import torch
 

@@ -6,14 +6,13 @@ import os.path as osp
 import time
 from typing import Dict, Optional, Sequence, Tuple, Union
 
-import torch
 from mmengine.dist import broadcast_object_list, get_world_size, is_main_process
 from mmengine.logging import print_log
 from mmengine.runner import BaseLoop
-from mmengine.runner.amp import autocast
 from mmengine.utils import ProgressBar
 
-from ..engine.bn_calib import recalibrated_bn, take
+from ..engine.bn_calib import take
+from ..engine.evaluate import evaluate_arch
 from ..engine.loops import build_calib_loader
 from ..flops import count_flops, count_params
 from ..models.utils import find_supernet
@@ -163,19 +162,11 @@ class EvoSearchLoop(BaseLoop):
             self._calib_batches = take(loader, -(-self.calib_samples // bs))
         return self._calib_batches
 
-    @torch.no_grad()
     def evaluate(self, arch: Arch) -> Dict[str, float]:
         """Metrics of one path: set it, recalibrate BN, run the evaluator."""
-        model = self.runner.model
-        self.supernet.set_arch(arch)
-        with recalibrated_bn(model, self._calib(), self.calib_samples):
-            model.eval()
-            for data_batch in self.dataloader:
-                with autocast(enabled=self.fp16):
-                    outputs = model.val_step(data_batch)
-                self.evaluator.process(
-                    data_samples=outputs, data_batch=data_batch)
-            metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+        metrics = evaluate_arch(self.runner.model, arch, self.dataloader,
+                                self.evaluator, self._calib(),
+                                self.calib_samples, self.fp16)
         if self.score_key not in metrics:
             raise KeyError(f'score_key {self.score_key!r} is not among the '
                            f'evaluator metrics {sorted(metrics)}')
