@@ -1,0 +1,269 @@
+"""The whole RSBNet pipeline in minutes on a CPU: the README's first command.
+
+    python tools/demo.py [--data-root DIR] [--work-dir work_dirs/demo]
+        [--images-per-class N] [--quick]
+
+1. data: a small SYNTHETIC scene dataset generated in code (4 classes:
+   farmland, forest, water, urban; 64x64), or DIR, any folder-per-class
+   scene dataset (e.g. ../shared/data/aid150), split 50/25/25 into
+   train / search / test (seeded);
+2. stage 1: supernet pretraining, EnsembleSinglePathLoop (B = 5, full width);
+3. stage 2: fine-tuning with elastic width, SandwichFinetuneLoop;
+4. stage 3: EvoSearchLoop under a FLOPs budget (inherited weights, BN
+   recalibrated per candidate);
+5. export of the found subnet, and a short retrain of it;
+6. a summary table (accuracy of the max, min and found subnets, FLOPs,
+   params, time per stage) and the search plots, in the work dir.
+
+The configs are ``configs/rsbnet/demo/*.py``: the paper's configs scaled
+down (64 px, a few epochs, K = 8, G = 4).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+import time
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+DEMO_CONFIGS = osp.join(ROOT, 'configs', 'rsbnet', 'demo')
+PLACEHOLDER = 'work_dirs/demo/data'
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description='RSBNet end to end on a small dataset (CPU, minutes)')
+    parser.add_argument(
+        '--data-root',
+        help='a folder-per-class scene dataset; default: generate a '
+        'synthetic one')
+    parser.add_argument('--work-dir', default=osp.join('work_dirs', 'demo'))
+    parser.add_argument(
+        '--images-per-class', type=int, default=None,
+        help='use at most this many images of each class')
+    parser.add_argument(
+        '--quick', action='store_true',
+        help='a reduced run (1 epoch a stage, K=4, G=2): for tests')
+    parser.add_argument('--seed', type=int, default=0)
+    return parser.parse_args()
+
+
+def _replace(obj, old: str, new: str):
+    """Replace the data placeholder in every string of a config."""
+    if isinstance(obj, dict):
+        return type(obj)((k, _replace(v, old, new)) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_replace(v, old, new) for v in obj)
+    if isinstance(obj, str) and obj.startswith(old):
+        return new + obj[len(old):]
+    return obj
+
+
+def prepare_data(args, data_dir: str) -> dict:
+    """Make (or find) the images and write the split files."""
+    from rsbnet_mm.datasets.splits import (split_folder_dataset,
+                                           write_ann_file, write_class_file)
+    from rsbnet_mm.datasets.synthetic import make_synthetic_scenes
+    if args.data_root:
+        root = osp.abspath(args.data_root)
+        if not osp.isdir(root):
+            raise FileNotFoundError(
+                f'--data-root {args.data_root}: no such folder (expected one '
+                'sub-folder of images per class)')
+        source = root
+    else:
+        cache = os.environ.get('RSBNET_CACHE', osp.join(
+            osp.expanduser('~'), '.cache', 'rsbnet_mm'))
+        per_class = 16 if args.quick else 80
+        root = make_synthetic_scenes(
+            osp.join(cache, f'demo_scenes_{per_class}'), num_classes=4,
+            images_per_class=per_class, size=64, seed=args.seed)
+        source = f'{root} (SYNTHETIC scenes generated in code)'
+    names = ('train', 'search', 'test')
+    splits = split_folder_dataset(root, [0.5, 0.25, 0.25], names,
+                                  seed=args.seed)
+    cap = args.images_per_class
+    if cap:
+        for name, ratio in zip(names, (0.5, 0.25, 0.25)):
+            keep, seen = [], {}
+            for path, label in splits[name]:
+                seen[label] = seen.get(label, 0) + 1
+                if seen[label] <= max(1, round(cap * ratio)):
+                    keep.append((path, label))
+            splits[name] = keep
+    os.makedirs(data_dir, exist_ok=True)
+    classes = sorted(e.name for e in os.scandir(root) if e.is_dir())
+    write_class_file(osp.join(data_dir, 'classes.txt'), classes)
+    for name in names:
+        write_ann_file(osp.join(data_dir, f'{name}.txt'),
+                       [(osp.join(root, p), y) for p, y in splits[name]])
+    return dict(source=source, classes=classes,
+                sizes={n: len(splits[n]) for n in names})
+
+
+def load_cfg(name: str, args, data_dir: str, num_classes: int, stage: str):
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(DEMO_CONFIGS, f'{name}_demo.py'))
+    cfg = Config(_replace(cfg.to_dict(), PLACEHOLDER, data_dir))
+    cfg.work_dir = osp.join(args.work_dir, stage)
+    cfg.model.head.num_classes = num_classes
+    cfg.data_preprocessor.num_classes = num_classes
+    cfg.randomness = dict(seed=args.seed)
+    cfg.experiment_name = stage
+    if args.quick:
+        if 'max_epochs' in cfg.train_cfg:
+            cfg.train_cfg.max_epochs = 1
+            cfg.param_scheduler = dict(
+                type='CosineAnnealingLR', T_max=1, by_epoch=True, begin=0,
+                end=1)
+        if cfg.train_cfg.get('type') == 'rsbnet_mm.EvoSearchLoop':
+            cfg.train_cfg.population_size = 4
+            cfg.train_cfg.max_generations = 2
+            cfg.train_cfg.calib_samples = 32
+    return cfg
+
+
+def build_runner(cfg):
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    from _common import prepare_runner_cfg
+    return prepare_runner_cfg(cfg)
+
+
+def evaluate_subnets(ckpt: str, archs: dict, args, data_dir, num_classes):
+    """Test accuracy of paths of the fine-tuned supernet (inherited
+    weights, BN recalibrated on training images)."""
+    from rsbnet_mm.engine import evaluate_arch
+    from rsbnet_mm.engine.bn_calib import take
+    from rsbnet_mm.engine.loops import build_calib_loader
+    cfg = load_cfg('search', args, data_dir, num_classes, 'evaluate')
+    cfg.load_from = ckpt
+    runner = build_runner(cfg)
+    runner.load_checkpoint(ckpt)
+    test_cfg = dict(cfg.train_cfg.dataloader)
+    test_cfg['dataset'] = dict(test_cfg['dataset'],
+                               ann_file=osp.join(data_dir, 'test.txt'))
+    loader = runner.build_dataloader(test_cfg)
+    evaluator = runner.build_evaluator(cfg.train_cfg.evaluator)
+    evaluator.dataset_meta = loader.dataset.metainfo
+    calib = take(build_calib_loader(runner, cfg.train_cfg.calib_dataloader),
+                 max(1, cfg.train_cfg.calib_samples // 64))
+    return {
+        tag: evaluate_arch(runner.model, arch, loader, evaluator, calib,
+                           cfg.train_cfg.calib_samples)['accuracy/top1']
+        for tag, arch in archs.items()
+    }
+
+
+def main():
+    args = parse_args()
+    args.work_dir = osp.abspath(args.work_dir)
+    os.makedirs(args.work_dir, exist_ok=True)
+    import rsbnet_mm
+    from mmengine.logging import MMLogger
+    from rsbnet_mm import count_flops, count_params, parse_arch
+    from rsbnet_mm.models.export import export_subnet_state
+    from rsbnet_mm.utils import load_state_dict_safe
+    import torch
+
+    times, t_all = {}, time.perf_counter()
+    data_dir = osp.join(args.work_dir, 'data')
+    banner = lambda s: print(f'\n{"=" * 72}\n{s}\n{"=" * 72}', flush=True)  # noqa
+
+    banner('data')
+    t0 = time.perf_counter()
+    info = prepare_data(args, data_dir)
+    num_classes = len(info['classes'])
+    times['data'] = time.perf_counter() - t0
+    print(f"images from {info['source']}\nclasses ({num_classes}): "
+          f"{', '.join(info['classes'])}\nsplit sizes: {info['sizes']}")
+
+    banner('stage 1/4: supernet pretraining (EnsembleSinglePathLoop, B=5)')
+    t0 = time.perf_counter()
+    cfg = load_cfg('pretrain', args, data_dir, num_classes, 'pretrain')
+    build_runner(cfg).train()
+    pre_ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    times['pretrain'] = time.perf_counter() - t0
+
+    banner('stage 2/4: fine-tuning with elastic width (SandwichFinetuneLoop)')
+    t0 = time.perf_counter()
+    cfg = load_cfg('finetune', args, data_dir, num_classes, 'finetune')
+    cfg.load_from = pre_ckpt
+    build_runner(cfg).train()
+    ft_ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    times['finetune'] = time.perf_counter() - t0
+
+    banner('stage 3/4: evolutionary search (EvoSearchLoop, FLOPs <= 400M '
+           'at 224x224)')
+    t0 = time.perf_counter()
+    cfg = load_cfg('search', args, data_dir, num_classes, 'search')
+    cfg.load_from = ft_ckpt
+    search_cfg = cfg
+    build_runner(cfg).train()
+    best = parse_arch(osp.join(cfg.work_dir, 'best_arch.yaml'))
+    times['search'] = time.perf_counter() - t0
+
+    banner('stage 4/4: export the found subnet and retrain it')
+    t0 = time.perf_counter()
+    state, _, _ = export_subnet_state(load_state_dict_safe(ft_ckpt), best)
+    sub_ckpt = osp.join(args.work_dir, 'found_subnet.pth')
+    torch.save(dict(state_dict=state, meta=dict(arch=str(best))), sub_ckpt)
+    cfg = load_cfg('retrain', args, data_dir, num_classes, 'retrain')
+    cfg.model.backbone.arch = str(best)
+    cfg.load_from = sub_ckpt
+    runner = build_runner(cfg)
+    runner.train()
+    retrained = runner.test()['accuracy/top1']
+    times['retrain'] = time.perf_counter() - t0
+
+    banner('summary')
+    t0 = time.perf_counter()
+    space = rsbnet_mm.SearchSpace()
+    archs = dict(max=space.max_arch(), min=space.min_arch(), found=best)
+    acc = evaluate_subnets(ft_ckpt, archs, args, data_dir, num_classes)
+    times['evaluate'] = time.perf_counter() - t0
+    times['total'] = time.perf_counter() - t_all
+    rows = []
+    for tag, arch in archs.items():
+        rows.append(dict(
+            subnet=tag, arch=str(arch),
+            flops_224=count_flops(arch), params=count_params(arch),
+            test_acc_inherited=acc[tag],
+            test_acc_retrained=retrained if tag == 'found' else None))
+    summary = dict(data=info, rows=rows, times_s=times,
+                   budget=search_cfg.train_cfg.constraints,
+                   quick=args.quick)
+    with open(osp.join(args.work_dir, 'summary.json'), 'w') as f:
+        json.dump(summary, f, indent=2)
+    lines = [
+        f"RSBNet demo on {info['source']}",
+        f"{num_classes} classes; train/search/test = "
+        f"{info['sizes']['train']}/{info['sizes']['search']}/"
+        f"{info['sizes']['test']} images at 64x64",
+        '',
+        '| subnet | MFLOPs@224 | params (M) | test acc, inherited '
+        '+ BN recal. | test acc, retrained |',
+        '|---|---|---|---|---|',
+    ]
+    for r in rows:
+        rt = '-' if r['test_acc_retrained'] is None else \
+            f"{r['test_acc_retrained']:.2f}"
+        lines.append(f"| {r['subnet']} | {r['flops_224'] / 1e6:.1f} | "
+                     f"{r['params'] / 1e6:.2f} | "
+                     f"{r['test_acc_inherited']:.2f} | {rt} |")
+    lines += ['', f'found: {best}', '',
+              'time per stage (s): ' + ', '.join(
+                  f'{k} {v:.0f}' for k, v in times.items())]
+    plots = [osp.join(search_cfg.work_dir, p)
+             for p in ('search_curve.png', 'pareto.png')]
+    lines += ['plots: ' + ', '.join(plots),
+              f'summary: {osp.join(args.work_dir, "summary.json")}']
+    text = '\n'.join(lines)
+    with open(osp.join(args.work_dir, 'summary.md'), 'w') as f:
+        f.write(text + '\n')
+    MMLogger.get_current_instance()
+    print(text, flush=True)
+
+
+if __name__ == '__main__':
+    main()
