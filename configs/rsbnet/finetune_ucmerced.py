@@ -20,7 +20,7 @@ num_classes = 21
 model = dict(head=dict(num_classes=num_classes))
 data_preprocessor = dict(num_classes=num_classes)
 
-# the pretrained supernet; its 81-class classifier is dropped (shape
+# the pretrained supernet; its VHRRS classifier is dropped (shape
 # mismatch is skipped with a warning by MMEngine's loader)
 load_from = 'work_dirs/pretrain_vhrrs/epoch_150.pth'
 

@@ -2,7 +2,7 @@
 # and rotations). Datasets set type / data_root / ann_file in the configs
 # that inherit this.
 data_preprocessor = dict(
-    num_classes=81,
+    num_classes=84,
     mean=[123.675, 116.28, 103.53],
     std=[58.395, 57.12, 57.375],
     to_rgb=True,

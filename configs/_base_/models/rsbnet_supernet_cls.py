@@ -22,7 +22,7 @@ model = dict(
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',
-        num_classes=81,
+        num_classes=84,
         in_channels=1280,
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
         topk=(1, 5),
