@@ -143,6 +143,8 @@ def test_backbone_contract():
     assert all(p.requires_grad for p in net.layers[4].parameters())
     assert not net.layers[5].candidates['k3'].dw_bn.training  # norm_eval
     assert net.out_channels == (24, 1280)
+    # no head conv unless its output is asked for (no unused parameters)
+    assert RSBNetSuperNet(out_indices=(1, 6)).head_conv is None
     with pytest.raises(ValueError, match='out_indices.*got 9'):
         RSBNetSuperNet(out_indices=(9, ))
     with pytest.raises(ValueError, match='frozen_stages.*got 12'):

@@ -73,9 +73,12 @@ class _RSBNetBackbone(BaseModule):
             sp.stem_channels, sp.first_channels, sp.stem_channels, 3, 1, 1,
             'ReLU', se=False, expand=False, norm_cfg=norm_cfg)
         self.layers = nn.ModuleList(self._build_layers())
-        last = sp.stages[-1][0]
-        self.head_conv = ConvBNAct(last, sp.head_channels, 1, 1, 'Swish',
-                                   norm_cfg) if sp.head_channels else None
+        # the 1x1 conv to head_channels only when its output is asked for:
+        # otherwise its parameters would get no gradient (DDP would fail)
+        head_idx = len(self.stage_channels) - 1
+        self.head_conv = ConvBNAct(
+            sp.stages[-1][0], sp.head_channels, 1, 1, 'Swish', norm_cfg
+        ) if sp.head_channels and head_idx in self.out_indices else None
 
     def _build_layers(self):
         raise NotImplementedError
@@ -93,9 +96,7 @@ class _RSBNetBackbone(BaseModule):
             if self._stage_of_end.get(i, -1) in self.out_indices:
                 outs.append(x)
         if self.head_conv is not None:
-            x = self.head_conv(x)
-            if len(self.stage_channels) - 1 in self.out_indices:
-                outs.append(x)
+            outs.append(self.head_conv(x))
         return tuple(outs)
 
     def _stage_modules(self, stage: int):
@@ -106,7 +107,7 @@ class _RSBNetBackbone(BaseModule):
                 self.layers[spec.index] for spec in self.space.layers
                 if spec.stage == stage
             ]
-        return [self.head_conv]
+        return [self.head_conv] if self.head_conv is not None else []
 
     def _freeze_stages(self):
         if self.frozen_stages < 0:

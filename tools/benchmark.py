@@ -1,0 +1,315 @@
+"""Benchmarks of rsbnet_mm, one subcommand per stage.
+
+    python tools/benchmark.py supernet [--input-size 128] [--batch-size 8]
+        [--repeats 10] [--threads 2] [--out FILE.json]
+
+Prints a JSON report (and writes it to ``--out``). Timings of models that are
+compared are taken side by side in one process, repetitions interleaved
+(A, B, A, B, ...), and reported as medians, so that load from other
+processes hits every model alike.
+
+Subcommands:
+    supernet  the supernet's overhead over exported subnets (max and min
+              width, fwd+bwd in train mode), whether time follows FLOPs from
+              max to min width, the speed of the analytic FLOPs counter and
+              memory.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import platform
+import random
+import resource
+import statistics
+import sys
+import time
+from typing import Callable, Dict, List, Sequence, Tuple
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
+
+
+# ---- helpers shared by the subcommands ----------------------------------
+def _settings(args, **extra) -> dict:
+    import torch
+    out = dict(
+        input_size=args.input_size,
+        batch_size=args.batch_size,
+        repeats=args.repeats,
+        warmup=args.warmup,
+        threads=torch.get_num_threads(),
+        torch=torch.__version__,
+        python=platform.python_version(),
+        machine=platform.machine(),
+        cuda=torch.cuda.is_available(),
+        timing='time.perf_counter per repetition, models interleaved '
+        'A, B, A, B, ...; median reported (min_ms: the fastest '
+        'repetition, the least disturbed by other processes)',
+        loadavg_1min=round(os.getloadavg()[0], 2),
+        cpu_count=os.cpu_count())
+    out.update(extra)
+    return out
+
+
+def _peak_rss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # kilobytes on Linux, bytes on macOS
+    return rss / (1024.0**2 if sys.platform == 'darwin' else 1024.0)
+
+
+def _quiet_init(model) -> None:
+    """``model.init_weights()`` without MMEngine's per-parameter log."""
+    import logging
+
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        model.init_weights()
+    finally:
+        logger.setLevel(level)
+
+
+def _fwd_bwd(model, x) -> None:
+    """One training step's compute: forward, sum of the outputs, backward."""
+    outs = model(x)
+    if not isinstance(outs, (tuple, list)):
+        outs = (outs, )
+    loss = sum(o.sum() for o in outs)
+    loss.backward()
+
+
+def _interleaved(cases: Dict[str, Tuple[Callable, Callable]], repeats: int,
+                 warmup: int) -> Dict[str, List[float]]:
+    """Time each case's ``run`` ``repeats`` times, cases interleaved.
+
+    A case is ``(setup, run)``; ``setup`` (path selection, zeroing grads)
+    runs before each repetition, outside the timed region. Each case is
+    warmed up ``warmup`` times first. Returns seconds per repetition.
+    """
+    for setup, run in cases.values():
+        for _ in range(warmup):
+            setup()
+            run()
+    times: Dict[str, List[float]] = {k: [] for k in cases}
+    for _ in range(repeats):
+        for name, (setup, run) in cases.items():
+            setup()
+            t0 = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - t0)
+    return times
+
+
+def _median_ms(ts: Sequence[float]) -> float:
+    return round(statistics.median(ts) * 1e3, 3)
+
+
+def _saved_activation_mb(model, x) -> float:
+    """MB of the tensors autograd saves for backward in one forward
+    (storages counted once, parameters and their views excluded): the
+    activation memory of a training step, measured without a GPU."""
+    import torch
+    params = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    seen: Dict[int, int] = {}
+
+    def pack(t):
+        s = t.untyped_storage()
+        ptr = s.data_ptr()
+        if ptr not in params:
+            seen[ptr] = s.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        outs = model(x)
+    del outs
+    return round(sum(seen.values()) / 2**20, 2)
+
+
+def _cuda_peak_mb(model, x, setup: Callable) -> float:
+    import torch
+    model = model.cuda()
+    x = x.cuda()
+    setup()
+    _fwd_bwd(model, x)  # warm up (cudnn, allocator)
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    base = torch.cuda.memory_allocated()
+    setup()
+    _fwd_bwd(model, x)
+    torch.cuda.synchronize()
+    peak = torch.cuda.max_memory_allocated() - base
+    model.cpu()
+    return round(peak / 2**20, 2)
+
+
+# ---- supernet -----------------------------------------------------------
+def bench_supernet(args) -> dict:
+    """Supernet vs exported subnet at max / min width, time vs FLOPs,
+    FLOPs-counter throughput, memory."""
+    import torch
+
+    from rsbnet_mm import count_flops
+    from rsbnet_mm.models import RSBNetSuperNet
+
+    torch.manual_seed(args.seed)
+    size, batch = args.input_size, args.batch_size
+    net = RSBNetSuperNet()
+    _quiet_init(net)
+    net.train()
+    space = net.space
+    rng = random.Random(args.seed)
+    if args.random_kernels:
+        # max / min widths with random (fixed) kernels per layer
+        kernels = [rng.choice(space.kernel_choices) for _ in space.layers]
+        max_arch = space.parse([(k, space.max_expansion) for k in kernels])
+        min_arch = space.parse([(k, space.min_expansion) for k in kernels])
+    else:
+        max_arch, min_arch = space.max_arch(), space.min_arch()
+    archs = dict(max=max_arch, min=min_arch)
+    exported = {w: net.export(a).train() for w, a in archs.items()}
+    x = torch.randn(batch, 3, size, size)
+
+    def case(model, arch=None):
+        def setup():
+            if arch is not None:
+                net.set_arch(arch)
+            model.zero_grad(set_to_none=True)
+
+        return setup, lambda: _fwd_bwd(model, x)
+
+    cases = {}
+    for w, a in archs.items():
+        cases[f'supernet_{w}'] = case(net, a)
+        cases[f'exported_{w}'] = case(exported[w])
+    times = _interleaved(cases, args.repeats, args.warmup)
+    med = {k: _median_ms(v) for k, v in times.items()}
+    fastest = {k: round(min(v) * 1e3, 3) for k, v in times.items()}
+    load_after = round(os.getloadavg()[0], 2)
+
+    # per-repetition ratios (paired: the two runs were back to back)
+    def paired(a, b):
+        return round(
+            statistics.median(p / q for p, q in zip(times[a], times[b])), 3)
+
+    flops = {w: count_flops(a, size) for w, a in archs.items()}
+    min_over_max_time = round(med['supernet_min'] / med['supernet_max'], 3)
+    min_over_max_flops = round(flops['min'] / flops['max'], 3)
+
+    # the analytic counter on pre-sampled architectures
+    pool = [space.sample(rng) for _ in range(args.num_archs)]
+    count_flops(pool[0], size)  # fill the per-size table cache
+    rates = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for a in pool:
+            count_flops(a, size)
+        rates.append(len(pool) / (time.perf_counter() - t0))
+
+    # memory of one fwd+bwd per measured model
+    memory = dict(
+        method='saved_for_backward_mb: bytes of the tensors autograd saves '
+        'in one train-mode forward (unique storages, parameters excluded), '
+        'via torch.autograd.graph.saved_tensors_hooks' +
+        ('; cuda_peak_mb: torch.cuda.max_memory_allocated over one fwd+bwd'
+         ' minus memory allocated before it' if torch.cuda.is_available()
+         else '; no CUDA, so no allocator peak') +
+        '; peak_rss_mb: resource.getrusage ru_maxrss of the process')
+    for name, (setup, _) in cases.items():
+        model = net if name.startswith('supernet') else exported[
+            name.split('_')[1]]
+        setup()
+        entry = dict(saved_for_backward_mb=_saved_activation_mb(model, x))
+        if torch.cuda.is_available():
+            entry['cuda_peak_mb'] = _cuda_peak_mb(model, x, setup)
+        memory[name] = entry
+    memory['peak_rss_mb'] = round(_peak_rss_mb(), 1)
+
+    ratio = {
+        w: round(med[f'supernet_{w}'] / med[f'exported_{w}'], 3)
+        for w in archs
+    }
+    return dict(
+        benchmark='supernet',
+        settings=_settings(
+            args,
+            mode='train (BN batch statistics), loss = sum of the outputs, '
+            'grads set to None before each step (outside the timing)',
+            archs={w: str(a)
+                   for w, a in archs.items()},
+            random_kernels=args.random_kernels,
+            seed=args.seed),
+        median_ms=med,
+        min_ms=fastest,
+        loadavg_1min_after_timing=load_after,
+        supernet_over_exported_fwd_bwd=ratio,
+        supernet_over_exported_paired_median=dict(
+            max=paired('supernet_max', 'exported_max'),
+            min=paired('supernet_min', 'exported_min')),
+        supernet_over_exported_min_ms={
+            w: round(fastest[f'supernet_{w}'] / fastest[f'exported_{w}'], 3)
+            for w in archs
+        },
+        targets_met=dict(
+            supernet_over_exported_le_1_10=all(r <= 1.10
+                                               for r in ratio.values()),
+            time_ratio_over_flops_ratio_le_1_3=min_over_max_time /
+            min_over_max_flops <= 1.3,
+            archs_counted_per_second_ge_10000=statistics.median(rates) >=
+            10000),
+        flops=flops,
+        min_over_max_time=min_over_max_time,
+        min_over_max_time_exported=round(
+            med['exported_min'] / med['exported_max'], 3),
+        min_over_max_flops=min_over_max_flops,
+        time_ratio_over_flops_ratio=round(
+            min_over_max_time / min_over_max_flops, 3),
+        archs_counted=len(pool),
+        archs_counted_per_second=round(statistics.median(rates)),
+        memory=memory,
+        peak_rss_mb=memory['peak_rss_mb'])
+
+
+def _add_supernet(sub) -> None:
+    p = sub.add_parser(
+        'supernet',
+        help='supernet vs exported subnet, time vs FLOPs, FLOPs counter',
+        description=bench_supernet.__doc__)
+    p.add_argument('--input-size', type=int, default=128)
+    p.add_argument('--batch-size', type=int, default=8)
+    p.add_argument('--repeats', type=int, default=10,
+                   help='timed repetitions per model')
+    p.add_argument('--warmup', type=int, default=2,
+                   help='untimed repetitions per model first')
+    p.add_argument('--threads', type=int, default=2,
+                   help='torch.set_num_threads')
+    p.add_argument('--num-archs', type=int, default=20000,
+                   help='architectures for the FLOPs-counter throughput')
+    p.add_argument('--random-kernels', action='store_true',
+                   help='max / min widths with random fixed kernels instead '
+                   'of set_max() / set_min()')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--out', help='also write the JSON report here')
+    p.set_defaults(func=bench_supernet)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Benchmarks of rsbnet_mm (one subcommand per stage).')
+    sub = parser.add_subparsers(dest='command', required=True)
+    _add_supernet(sub)
+    args = parser.parse_args(argv)
+
+    import torch
+    torch.set_num_threads(args.threads)
+    report = args.func(args)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        with open(args.out, 'w') as f:
+            f.write(text + '\n')
+
+
+if __name__ == '__main__':
+    main()
