@@ -13,6 +13,9 @@ Subcommands:
               width, fwd+bwd in train mode), whether time follows FLOPs from
               max to min width, the speed of the analytic FLOPs counter and
               memory.
+    pretrain  training throughput (images/s) of an ensemble single-path
+              step (B paths, one update) against training the exported
+              largest subnet alone, on the same real images.
 """
 import argparse
 import json
@@ -294,11 +297,154 @@ def _add_supernet(sub) -> None:
     p.set_defaults(func=bench_supernet)
 
 
+def _image_batches(root: str, size: int, batch: int, n_batches: int,
+                   seed: int):
+    """``n_batches`` mmpretrain batches of real images from a
+    folder-per-class dataset (resized to ``size``), or synthetic scenes."""
+    import numpy as np
+    import torch
+    from mmcv import imread, imresize
+    from mmpretrain.structures import DataSample
+
+    from rsbnet_mm.datasets.splits import scan_folder
+    from rsbnet_mm.datasets.synthetic import make_synthetic_scenes
+    if root is None or not osp.isdir(root):
+        root = make_synthetic_scenes(
+            osp.join(osp.expanduser('~'), '.cache', 'rsbnet_mm',
+                     'demo_scenes_80'), images_per_class=80)
+    by_class = scan_folder(root)
+    classes = sorted(by_class)
+    items = [(osp.join(root, p), y) for y, c in enumerate(classes)
+             for p in by_class[c]]
+    random.Random(seed).shuffle(items)
+    batches = []
+    for b in range(n_batches):
+        chunk = items[b * batch:(b + 1) * batch]
+        inputs = [
+            torch.from_numpy(
+                np.ascontiguousarray(
+                    imresize(imread(p), (size, size)).transpose(2, 0, 1)))
+            for p, _ in chunk
+        ]
+        samples = [DataSample().set_gt_label(y) for _, y in chunk]
+        batches.append(dict(inputs=inputs, data_samples=samples))
+    return root, classes, batches
+
+
+def bench_pretrain(args) -> dict:
+    """Images/s of one ensemble single-path update (B paths, full width,
+    one optimizer step: what EnsembleSinglePathLoop does per mini-batch)
+    next to a plain training step of the exported largest subnet, on the
+    same batches of real images, interleaved."""
+    import torch
+    from mmengine.optim import OptimWrapper
+    from mmpretrain.registry import MODELS
+    from mmengine.registry import init_default_scope
+
+    from rsbnet_mm.engine.loops import multi_path_step
+    from rsbnet_mm.models import find_supernet
+    init_default_scope('mmpretrain')
+    root, classes, batches = _image_batches(args.data_root, args.input_size,
+                                            args.batch_size, 4, args.seed)
+
+    def classifier(backbone):
+        return MODELS.build(dict(
+            type='ImageClassifier',
+            data_preprocessor=dict(type='ClsDataPreprocessor',
+                                   mean=[123.675, 116.28, 103.53],
+                                   std=[58.395, 57.12, 57.375],
+                                   to_rgb=True, num_classes=len(classes)),
+            backbone=backbone,
+            neck=dict(type='GlobalAveragePooling'),
+            head=dict(type='LinearClsHead', num_classes=len(classes),
+                      in_channels=1280,
+                      loss=dict(type='CrossEntropyLoss'))))
+
+    supermodel = classifier(dict(type='rsbnet_mm.RSBNetSuperNet'))
+    _quiet_init(supermodel)
+    supernet = find_supernet(supermodel)
+    space = supernet.space
+    submodel = classifier(dict(type='rsbnet_mm.RSBNetSubNet',
+                               arch=str(space.max_arch()), init_cfg=None))
+    submodel.backbone.load_state_dict(
+        supernet.export_state_dict(space.max_arch(), submodel.backbone))
+    submodel.head.load_state_dict(supermodel.head.state_dict())
+    opt = lambda m: OptimWrapper(torch.optim.SGD(m.parameters(), lr=0.01,
+                                                 momentum=0.9))  # noqa
+    super_optim, sub_optim = opt(supermodel), opt(submodel)
+    supermodel.train(), submodel.train()
+    rng = random.Random(args.seed)
+    state = dict(i=0, paths=None)
+
+    def next_batch():
+        state['i'] += 1
+        return batches[state['i'] % len(batches)]
+
+    def sample_paths():
+        archs = []
+        while len(archs) < args.num_paths:
+            a = space.sample(rng, max_width=True)
+            if a not in archs:
+                archs.append(a)
+        state['paths'] = [(f'path{j}', a) for j, a in enumerate(archs)]
+
+    cases = {
+        'ensemble': (sample_paths, lambda: multi_path_step(
+            supermodel, super_optim, next_batch(), supernet,
+            state['paths'])),
+        'exported_max': (lambda: None, lambda: submodel.train_step(
+            next_batch(), sub_optim)),
+    }
+    times = _interleaved(cases, args.repeats, args.warmup)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    ips = {k: round(args.batch_size / v, 2) for k, v in med.items()}
+    return dict(
+        benchmark='pretrain',
+        settings=_settings(args, data_root=root, classes=len(classes),
+                           num_paths=args.num_paths,
+                           optimizer='SGD lr 0.01 momentum 0.9'),
+        median_ms={k: _median_ms(v) for k, v in times.items()},
+        images_per_s=dict(
+            ensemble_B=ips['ensemble'],
+            exported_max_alone=ips['exported_max']),
+        ensemble_over_exported_time=round(med['ensemble'] /
+                                          med['exported_max'], 3),
+        note=f'an ensemble update runs {args.num_paths} forward/backward '
+        'passes (random kernels, full width) over each image, so its '
+        f'time is about {args.num_paths}x a single path; per pass it '
+        'costs ensemble_over_exported_time / num_paths of the exported '
+        'subnet.',
+        per_pass_over_exported=round(
+            med['ensemble'] / med['exported_max'] / args.num_paths, 3),
+        peak_rss_mb=_peak_rss_mb())
+
+
+def _add_pretrain(sub) -> None:
+    default_root = osp.normpath(osp.join(osp.dirname(osp.abspath(
+        __file__)), '..', '..', 'shared', 'data', 'aid150'))
+    p = sub.add_parser(
+        'pretrain', help='ensemble single-path step vs exported max subnet',
+        description=bench_pretrain.__doc__)
+    p.add_argument('--data-root', default=default_root,
+                   help='folder-per-class images (default: the AID sample; '
+                   'synthetic scenes if absent)')
+    p.add_argument('--input-size', type=int, default=64)
+    p.add_argument('--batch-size', type=int, default=32)
+    p.add_argument('--num-paths', type=int, default=5)
+    p.add_argument('--repeats', type=int, default=6)
+    p.add_argument('--warmup', type=int, default=1)
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--out', help='also write the JSON report here')
+    p.set_defaults(func=bench_pretrain)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmarks of rsbnet_mm (one subcommand per stage).')
     sub = parser.add_subparsers(dest='command', required=True)
     _add_supernet(sub)
+    _add_pretrain(sub)
     args = parser.parse_args(argv)
 
     import torch

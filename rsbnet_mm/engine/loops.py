@@ -92,26 +92,34 @@ class _MultiPathMixin:
 
     def train_step(self, data_batch) -> Dict[str, torch.Tensor]:
         """All sampled paths on one batch, one optimizer update."""
-        model = self.runner.model
-        module = model.module if is_model_wrapper(model) else model
-        optim_wrapper = self.runner.optim_wrapper
-        paths = self._broadcast_paths()
-        data = module.data_preprocessor(data_batch, True)
-        log_vars: Dict[str, torch.Tensor] = {}
-        total = 0.
-        for tag, arch in paths:
-            self.supernet.set_arch(arch)
-            with optim_wrapper.optim_context(model):
-                losses = model._run_forward(data, mode='loss')
-            loss, parsed = module.parse_losses(losses)
-            optim_wrapper.backward(loss / len(paths))
-            for k, v in parsed.items():
-                log_vars[f'{tag}.{k}'] = v
-            total = total + parsed['loss']
-        optim_wrapper.step()
-        optim_wrapper.zero_grad()
-        log_vars['loss'] = total / len(paths)
-        return log_vars
+        return multi_path_step(self.runner.model, self.runner.optim_wrapper,
+                               data_batch, self.supernet,
+                               self._broadcast_paths())
+
+
+def multi_path_step(model, optim_wrapper, data_batch, supernet,
+                    paths: List[Path]) -> Dict[str, torch.Tensor]:
+    """One update from several paths on one batch: preprocess once; per
+    path forward and backward of ``loss / len(paths)`` (gradients
+    accumulate); then one optimizer step. Returns per-path losses
+    prefixed with each path's tag and their mean as ``loss``."""
+    module = model.module if is_model_wrapper(model) else model
+    data = module.data_preprocessor(data_batch, True)
+    log_vars: Dict[str, torch.Tensor] = {}
+    total = 0.
+    for tag, arch in paths:
+        supernet.set_arch(arch)
+        with optim_wrapper.optim_context(model):
+            losses = model._run_forward(data, mode='loss')
+        loss, parsed = module.parse_losses(losses)
+        optim_wrapper.backward(loss / len(paths))
+        for k, v in parsed.items():
+            log_vars[f'{tag}.{k}'] = v
+        total = total + parsed['loss']
+    optim_wrapper.step()
+    optim_wrapper.zero_grad()
+    log_vars['loss'] = total / len(paths)
+    return log_vars
 
 
 class _EnsembleSinglePath(_MultiPathMixin):
