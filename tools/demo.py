@@ -221,6 +221,7 @@ def main():
     space = rsbnet_mm.SearchSpace()
     archs = dict(max=space.max_arch(), min=space.min_arch(), found=best)
     acc = evaluate_subnets(ft_ckpt, archs, args, data_dir, num_classes)
+    acc_pre = evaluate_subnets(pre_ckpt, archs, args, data_dir, num_classes)
     times['evaluate'] = time.perf_counter() - t0
     times['total'] = time.perf_counter() - t_all
     rows = []
@@ -229,6 +230,7 @@ def main():
             subnet=tag, arch=str(arch),
             flops_224=count_flops(arch), params=count_params(arch),
             test_acc_inherited=acc[tag],
+            test_acc_after_pretrain=acc_pre[tag],
             test_acc_retrained=retrained if tag == 'found' else None))
     summary = dict(data=info, rows=rows, times_s=times,
                    budget=search_cfg.train_cfg.constraints,
@@ -241,15 +243,16 @@ def main():
         f"{info['sizes']['train']}/{info['sizes']['search']}/"
         f"{info['sizes']['test']} images at 64x64",
         '',
-        '| subnet | MFLOPs@224 | params (M) | test acc, inherited '
-        '+ BN recal. | test acc, retrained |',
-        '|---|---|---|---|---|',
+        '| subnet | MFLOPs@224 | params (M) | test acc after stage 1 '
+        '| after stage 2 (inherited, BN recal.) | retrained |',
+        '|---|---|---|---|---|---|',
     ]
     for r in rows:
         rt = '-' if r['test_acc_retrained'] is None else \
             f"{r['test_acc_retrained']:.2f}"
         lines.append(f"| {r['subnet']} | {r['flops_224'] / 1e6:.1f} | "
                      f"{r['params'] / 1e6:.2f} | "
+                     f"{r['test_acc_after_pretrain']:.2f} | "
                      f"{r['test_acc_inherited']:.2f} | {rt} |")
     lines += ['', f'found: {best}', '',
               'time per stage (s): ' + ', '.join(
