@@ -46,6 +46,16 @@ def parse_args():
         '--quick', action='store_true',
         help='a reduced run (1 epoch a stage, K=4, G=2): for tests')
     parser.add_argument('--seed', type=int, default=0)
+    g = parser.add_argument_group(
+        'scale (defaults: configs/rsbnet/demo/*.py)')
+    g.add_argument('--pretrain-epochs', type=int)
+    g.add_argument('--finetune-epochs', type=int)
+    g.add_argument('--retrain-epochs', type=int)
+    g.add_argument('--population-size', type=int, help='K of the search')
+    g.add_argument('--generations', type=int, help='G of the search')
+    g.add_argument('--random-search', action='store_true',
+                   help='also run the random-search baseline with the same '
+                   'budget and compare')
     return parser.parse_args()
 
 
@@ -111,12 +121,19 @@ def load_cfg(name: str, args, data_dir: str, num_classes: int, stage: str):
     cfg.data_preprocessor.num_classes = num_classes
     cfg.randomness = dict(seed=args.seed)
     cfg.experiment_name = stage
+    epochs = dict(pretrain=args.pretrain_epochs,
+                  finetune=args.finetune_epochs,
+                  retrain=args.retrain_epochs).get(stage)
+    if epochs:
+        _set_epochs(cfg, epochs)
+    if cfg.train_cfg.get('type') == 'rsbnet_mm.EvoSearchLoop':
+        if args.population_size:
+            cfg.train_cfg.population_size = args.population_size
+        if args.generations:
+            cfg.train_cfg.max_generations = args.generations
     if args.quick:
         if 'max_epochs' in cfg.train_cfg:
-            cfg.train_cfg.max_epochs = 1
-            cfg.param_scheduler = dict(
-                type='CosineAnnealingLR', T_max=1, by_epoch=True, begin=0,
-                end=1)
+            _set_epochs(cfg, 1)
         if cfg.train_cfg.get('type') == 'rsbnet_mm.EvoSearchLoop':
             cfg.train_cfg.population_size = 4
             cfg.train_cfg.max_generations = 2
@@ -124,10 +141,36 @@ def load_cfg(name: str, args, data_dir: str, num_classes: int, stage: str):
     return cfg
 
 
+def _set_epochs(cfg, epochs: int) -> None:
+    """Train ``epochs`` epochs: the loop, its last validation and the
+    cosine schedule follow."""
+    cfg.train_cfg.max_epochs = epochs
+    if 'val_interval' in cfg.train_cfg:
+        cfg.train_cfg.val_interval = epochs
+    cfg.param_scheduler = dict(type='CosineAnnealingLR', T_max=epochs,
+                               by_epoch=True, begin=0, end=epochs)
+
+
 def build_runner(cfg):
     sys.path.insert(0, osp.join(ROOT, 'tools'))
     from _common import prepare_runner_cfg
     return prepare_runner_cfg(cfg)
+
+
+def _search_result(work_dir: str) -> dict:
+    """What a search wrote: its best, its size, its time per candidate."""
+    with open(osp.join(work_dir, 'candidates.jsonl')) as f:
+        recs = [json.loads(line) for line in f]
+    with open(osp.join(work_dir, 'search_state.json')) as f:
+        state = json.load(f)['searcher']
+    best = max(recs, key=lambda r: r['score'])
+    return dict(
+        population_size=state['settings']['population_size'],
+        generations=state['settings']['max_generations'],
+        evaluated=len(recs), best_score=best['score'],
+        best_arch=best['arch'], best_flops=best['flops'],
+        s_per_candidate=sum(r.get('time_s', 0) for r in recs) /
+        max(len(recs), 1))
 
 
 def evaluate_subnets(ckpt: str, archs: dict, args, data_dir, num_classes):
@@ -202,6 +245,17 @@ def main():
     build_runner(cfg).train()
     best = parse_arch(osp.join(cfg.work_dir, 'best_arch.yaml'))
     times['search'] = time.perf_counter() - t0
+    searches = {'evolution': _search_result(cfg.work_dir)}
+    if args.random_search:
+        banner('stage 3/4 baseline: random search, the same budget')
+        t0 = time.perf_counter()
+        cfg = load_cfg('search', args, data_dir, num_classes,
+                       'search_random')
+        cfg.load_from = ft_ckpt
+        cfg.train_cfg.strategy = 'random'
+        build_runner(cfg).train()
+        times['search_random'] = time.perf_counter() - t0
+        searches['random'] = _search_result(cfg.work_dir)
 
     banner('stage 4/4: export the found subnet and retrain it')
     t0 = time.perf_counter()
@@ -232,7 +286,7 @@ def main():
             test_acc_inherited=acc[tag],
             test_acc_after_pretrain=acc_pre[tag],
             test_acc_retrained=retrained if tag == 'found' else None))
-    summary = dict(data=info, rows=rows, times_s=times,
+    summary = dict(data=info, rows=rows, times_s=times, searches=searches,
                    budget=search_cfg.train_cfg.constraints,
                    quick=args.quick)
     with open(osp.join(args.work_dir, 'summary.json'), 'w') as f:
@@ -254,7 +308,14 @@ def main():
                      f"{r['params'] / 1e6:.2f} | "
                      f"{r['test_acc_after_pretrain']:.2f} | "
                      f"{r['test_acc_inherited']:.2f} | {rt} |")
-    lines += ['', f'found: {best}', '',
+    lines += ['', f'found: {best}', '']
+    for name, r in searches.items():
+        lines.append(
+            f"{name} search: K={r['population_size']} G={r['generations']}, "
+            f"{r['evaluated']} candidates, {r['s_per_candidate']:.2f} s per "
+            f"candidate, best search-split accuracy {r['best_score']:.2f} "
+            f"({r['best_flops'] / 1e6:.0f} MFLOPs)")
+    lines += ['',
               'time per stage (s): ' + ', '.join(
                   f'{k} {v:.0f}' for k, v in times.items())]
     plots = [osp.join(search_cfg.work_dir, p)

@@ -267,10 +267,12 @@ class EvoSearchLoop(BaseLoop):
         for arch in candidates:
             t0 = time.perf_counter()
             metrics = self.evaluate(arch)
-            self.candidate_times.append(time.perf_counter() - t0)
+            elapsed = time.perf_counter() - t0
+            self.candidate_times.append(elapsed)
             score = float(metrics[self.score_key])
             scores.append(score)
-            records.append(self._record(arch, score, metrics))
+            records.append(dict(self._record(arch, score, metrics),
+                                time_s=round(elapsed, 3)))
             if bar is not None:
                 bar.update()
         self.searcher.tell(candidates, scores)
