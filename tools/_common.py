@@ -1,5 +1,6 @@
 """What the tools share: arguments, config loading, runner building."""
 import argparse
+import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
@@ -19,6 +20,14 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
         default='none',
         help='job launcher (pytorch: torchrun)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_common(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse; export LOCAL_RANK for launchers that pass --local_rank."""
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
 
 
 def load_config(args) -> Config:

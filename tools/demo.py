@@ -143,12 +143,17 @@ def load_cfg(name: str, args, data_dir: str, num_classes: int, stage: str):
 
 def _set_epochs(cfg, epochs: int) -> None:
     """Train ``epochs`` epochs: the loop, its last validation and the
-    cosine schedule follow."""
+    schedule (a one-epoch linear warm-up, then cosine) follow."""
     cfg.train_cfg.max_epochs = epochs
     if 'val_interval' in cfg.train_cfg:
         cfg.train_cfg.val_interval = epochs
-    cfg.param_scheduler = dict(type='CosineAnnealingLR', T_max=epochs,
-                               by_epoch=True, begin=0, end=epochs)
+    warmup = 1 if epochs > 2 else 0
+    cfg.param_scheduler = [
+        dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0,
+             end=warmup, convert_to_iter_based=True),
+        dict(type='CosineAnnealingLR', T_max=epochs - warmup, by_epoch=True,
+             begin=warmup, end=epochs)
+    ][0 if warmup else 1:]
 
 
 def build_runner(cfg):

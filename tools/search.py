@@ -9,12 +9,12 @@ search saved in the work dir (``search_state.json``). Distributed:
 ``torchrun --nproc_per_node=N tools/search.py ... --launcher pytorch``.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import add_common_args, load_config, prepare_runner_cfg  # noqa
+from _common import (add_common_args, load_config, parse_common,  # noqa
+                     prepare_runner_cfg)
 
 
 def parse_args():
@@ -26,10 +26,7 @@ def parse_args():
         '--resume', action='store_true',
         help='continue the search saved in the work dir')
     add_common_args(parser)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_common(parser)
 
 
 def main():

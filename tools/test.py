@@ -6,12 +6,12 @@
 The checkpoint is loaded with ``weights_only=True``.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import add_common_args, load_config, prepare_runner_cfg  # noqa
+from _common import (add_common_args, load_config, parse_common,  # noqa
+                     prepare_runner_cfg)
 
 
 def parse_args():
@@ -20,10 +20,7 @@ def parse_args():
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--out', help='dump predictions to this pickle file')
     add_common_args(parser)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_common(parser)
 
 
 def main():

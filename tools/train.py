@@ -6,12 +6,12 @@
 Distributed: ``tools/dist_train.sh CONFIG GPUS`` (torchrun).
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import add_common_args, load_config, prepare_runner_cfg  # noqa
+from _common import (add_common_args, load_config, parse_common,  # noqa
+                     prepare_runner_cfg)
 
 
 def parse_args():
@@ -30,10 +30,7 @@ def parse_args():
         '--auto-scale-lr', action='store_true',
         help='scale the learning rate to the actual batch size')
     add_common_args(parser)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_common(parser)
 
 
 def main():

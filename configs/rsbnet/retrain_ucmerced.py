@@ -6,50 +6,19 @@
 #   python tools/export_subnet.py work_dirs/finetune_ucmerced/epoch_50.pth \
 #       work_dirs/search_ucmerced/best_arch.yaml -o subnet.pth
 # and add load_from=subnet.pth.
-_base_ = [
-    '../_base_/models/rsbnet_supernet_cls.py',
-    '../_base_/datasets/scene_224.py',
-    '../_base_/schedules/retrain_100e.py',
-    '../_base_/default_runtime.py',
-]
-data_root = 'data/UCMerced_LandUse'
-dataset_type = 'rsbnet_mm.UCMercedDataset'
-num_classes = 21
+_base_ = ['./finetune_ucmerced.py']
+
 model = dict(
     backbone=dict(
         _delete_=True,
         type='rsbnet_mm.RSBNetSubNet',
         arch='work_dirs/search_ucmerced/best_arch.yaml',
-        search_space={{_base_.search_space}}),
-    head=dict(num_classes=num_classes))
-data_preprocessor = dict(num_classes=num_classes)
+        search_space={{_base_.search_space}}))
 find_unused_parameters = False
-
-train_dataloader = dict(
-    batch_size=128,
-    num_workers=8,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_prefix='Images',
-        ann_file='splits/finetune.txt',
-        pipeline={{_base_.train_pipeline}}),
-    sampler=dict(type='DefaultSampler', shuffle=True),
-)
-val_dataloader = dict(
-    batch_size=64,
-    num_workers=8,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_prefix='Images',
-        ann_file='splits/test.txt',
-        pipeline={{_base_.test_pipeline}}),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
-val_evaluator = [
-    dict(type='Accuracy', topk=(1, )),
-    dict(type='AveragePrecision'),
-]
-test_dataloader = val_dataloader
-test_evaluator = val_evaluator
+load_from = None
+# the schedule of ../_base_/schedules/retrain_100e.py
+param_scheduler = dict(type='CosineAnnealingLR', T_max=100, by_epoch=True,
+                       begin=0, end=100)
+train_cfg = dict(_delete_=True, by_epoch=True, max_epochs=100,
+                 val_interval=5)
+val_cfg = dict(_delete_=True)

@@ -13,6 +13,9 @@ from .blocks import (ConvBNAct, ElasticInvertedResidual, InvertedResidual,
                      slice_state_dict)
 
 ArchLike = Union[str, Arch, Sequence]
+#: mmpretrain MobileNetV2's initialisation
+DEFAULT_INIT_CFG = (dict(type='Kaiming', layer=['Conv2d']),
+                    dict(type='Constant', val=1, layer=['_BatchNorm']))
 
 
 class _RSBNetBackbone(BaseModule):
@@ -33,11 +36,10 @@ class _RSBNetBackbone(BaseModule):
                  norm_eval: bool = False,
                  output_stride: int = 32,
                  norm_cfg: dict = dict(type='BN'),
-                 init_cfg=[
-                     dict(type='Kaiming', layer=['Conv2d']),
-                     dict(type='Constant', val=1, layer=['_BatchNorm'])
-                 ]):
-        super().__init__(init_cfg=init_cfg)
+                 init_cfg=DEFAULT_INIT_CFG):
+        super().__init__(
+            init_cfg=list(init_cfg) if isinstance(init_cfg, tuple) else
+            init_cfg)
         self.space = SearchSpace.from_cfg(search_space)
         sp = self.space
         self.stage_channels = (sp.first_channels, ) + tuple(
@@ -187,10 +189,7 @@ class RSBNetSuperNet(_RSBNetBackbone):
                  norm_eval: bool = False,
                  output_stride: int = 32,
                  norm_cfg: dict = dict(type='BN'),
-                 init_cfg=[
-                     dict(type='Kaiming', layer=['Conv2d']),
-                     dict(type='Constant', val=1, layer=['_BatchNorm'])
-                 ]):
+                 init_cfg=DEFAULT_INIT_CFG):
         if norm_cfg.get('type') != 'BN':
             raise ValueError(
                 'RSBNetSuperNet slices its BatchNorm layers per width and '
@@ -316,10 +315,7 @@ class RSBNetSubNet(_RSBNetBackbone):
                  norm_eval: bool = False,
                  output_stride: int = 32,
                  norm_cfg: dict = dict(type='BN'),
-                 init_cfg=[
-                     dict(type='Kaiming', layer=['Conv2d']),
-                     dict(type='Constant', val=1, layer=['_BatchNorm'])
-                 ]):
+                 init_cfg=DEFAULT_INIT_CFG):
         self.arch = SearchSpace.from_cfg(search_space).parse(arch)
         super().__init__(search_space, out_indices, frozen_stages, norm_eval,
                          output_stride, norm_cfg, init_cfg)
