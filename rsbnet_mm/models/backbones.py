@@ -36,7 +36,9 @@ class _RSBNetBackbone(BaseModule):
                  norm_eval: bool = False,
                  output_stride: int = 32,
                  norm_cfg: dict = dict(type='BN'),
+                 zero_init_residual: bool = True,
                  init_cfg=DEFAULT_INIT_CFG):
+        self.zero_init_residual = zero_init_residual
         super().__init__(
             init_cfg=list(init_cfg) if isinstance(init_cfg, tuple) else
             init_cfg)
@@ -84,6 +86,17 @@ class _RSBNetBackbone(BaseModule):
 
     def _build_layers(self):
         raise NotImplementedError
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        pretrained = isinstance(self.init_cfg, dict) and \
+            self.init_cfg.get('type') == 'Pretrained'
+        if self.zero_init_residual and not pretrained:
+            # residual blocks start as identities: a deep supernet trained
+            # from scratch learns much faster (as mmpretrain's ResNet)
+            for m in self.modules():
+                if isinstance(m, InvertedResidual) and m.use_res:
+                    nn.init.zeros_(m.project_bn.weight)
 
     @property
     def out_channels(self) -> Tuple[int, ...]:
@@ -178,6 +191,8 @@ class RSBNetSuperNet(_RSBNetBackbone):
         norm_eval: keep BN layers in eval mode while training.
         output_stride: 32, or 16 / 8 to turn the last strides into
             dilations (dense features for segmentation).
+        zero_init_residual: zero the last BN weight of residual blocks at
+            initialisation (each starts as an identity).
         init_cfg: MMEngine initialisation config.
     """
 
@@ -189,6 +204,7 @@ class RSBNetSuperNet(_RSBNetBackbone):
                  norm_eval: bool = False,
                  output_stride: int = 32,
                  norm_cfg: dict = dict(type='BN'),
+                 zero_init_residual: bool = True,
                  init_cfg=DEFAULT_INIT_CFG):
         if norm_cfg.get('type') != 'BN':
             raise ValueError(
@@ -196,7 +212,8 @@ class RSBNetSuperNet(_RSBNetBackbone):
                 f"supports norm_cfg=dict(type='BN') only, got {norm_cfg!r}; "
                 'use SyncBN in the exported RSBNetSubNet')
         super().__init__(search_space, out_indices, frozen_stages, norm_eval,
-                         output_stride, norm_cfg, init_cfg)
+                         output_stride, norm_cfg, zero_init_residual,
+                         init_cfg)
         self.set_arch(self.space.max_arch() if arch is None else arch)
 
     def _build_layers(self):
@@ -315,10 +332,12 @@ class RSBNetSubNet(_RSBNetBackbone):
                  norm_eval: bool = False,
                  output_stride: int = 32,
                  norm_cfg: dict = dict(type='BN'),
+                 zero_init_residual: bool = True,
                  init_cfg=DEFAULT_INIT_CFG):
         self.arch = SearchSpace.from_cfg(search_space).parse(arch)
         super().__init__(search_space, out_indices, frozen_stages, norm_eval,
-                         output_stride, norm_cfg, init_cfg)
+                         output_stride, norm_cfg, zero_init_residual,
+                         init_cfg)
 
     def _build_layers(self):
         return [

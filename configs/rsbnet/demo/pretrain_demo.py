@@ -44,7 +44,7 @@ val_evaluator = dict(type='Accuracy', topk=(1, ))
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator
 
-optim_wrapper = dict(optimizer=dict(lr=0.1))
+optim_wrapper = dict(optimizer=dict(lr=0.05))
 param_scheduler = dict(T_max=6, end=6)
 train_cfg = dict(max_epochs=6, num_paths=5, val_interval=100)
 val_cfg = dict(calib_samples=64, num_random=1)

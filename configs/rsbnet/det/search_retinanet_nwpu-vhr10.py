@@ -1,0 +1,36 @@
+# Stage 3 (SPEC §6) for detection: evolutionary search of the supernet
+# fine-tuned by
+# retinanet_rsbnet-supernet_fpn_sandwich-50e_nwpu-vhr10.py
+# on the NWPU VHR-10 search split (20 %), weights inherited, BN
+# recalibrated per candidate on fine-tune images; K = 50, G = 30,
+# crossover 0.5, mutation 0.25; score: VOC mAP at IoU 0.5. The FLOPs
+# budget is counted on the backbone of Table 1 at 224x224 (the paper's
+# convention, SPEC §6).
+#   python tools/search.py configs/rsbnet/det/search_retinanet_nwpu-vhr10.py \
+#       --checkpoint \
+#       work_dirs/retinanet_rsbnet-supernet_fpn_sandwich-50e_nwpu-vhr10/epoch_50.pth
+_base_ = ['./retinanet_rsbnet-supernet_fpn_sandwich-50e_nwpu-vhr10.py']
+
+train_cfg = dict(
+    _delete_=True,
+    type='rsbnet_mm.EvoSearchLoop',
+    dataloader={{_base_.search_dataloader}},
+    evaluator={{_base_.val_evaluator}},
+    score_key='pascal_voc/mAP',
+    calib_dataloader={{_base_.calib_dataloader}},
+    calib_samples=256,
+    constraints=dict(flops=(None, 1000e6)),  # RSBNet-large (SPEC §6)
+    constraint_input_size=(224, 224),
+    strategy='evolution',
+    population_size=50,
+    max_generations=30,
+    crossover_ratio=0.5,
+    mutation_ratio=0.25,
+    seed=0,
+    topk=10)
+# the search trains nothing: no schedule, no validation, no checkpoints
+param_scheduler = []
+val_cfg = None
+val_dataloader = None
+val_evaluator = None
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=-1))

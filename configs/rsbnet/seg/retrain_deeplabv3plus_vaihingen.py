@@ -1,0 +1,27 @@
+# Stage 4 (SPEC §1) for land cover: retrain the architecture found by
+# search_deeplabv3plus_vaihingen.py, a static RSBNetSubNet under DeepLabv3+
+# (output stride 16), on all ISPRS Vaihingen training tiles (fine-tune
+# and search splits), 100 epochs with the fine-tuning settings; validation
+# and test on mmseg's test tiles.
+#   python tools/train.py configs/rsbnet/seg/retrain_deeplabv3plus_vaihingen.py \
+#       --cfg-options model.backbone.arch=work_dirs/search_deeplabv3plus_vaihingen/best_arch.yaml
+# Distributed: BN layers become SyncBN (sync_bn below).
+_base_ = ['./deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_vaihingen-224x224.py']
+
+model = dict(
+    backbone=dict(
+        _delete_=True,
+        type='rsbnet_mm.RSBNetSubNet',
+        arch='work_dirs/search_deeplabv3plus_vaihingen/best_arch.yaml',
+        search_space={{_base_.search_space}},
+        out_indices=(1, 4, 6),
+        output_stride=16))
+train_dataloader = dict(dataset=dict(ann_file=''))  # every training tile
+find_unused_parameters = False
+sync_bn = 'torch'
+load_from = None
+param_scheduler = dict(type='CosineAnnealingLR', T_max=100, by_epoch=True,
+                       begin=0, end=100)
+train_cfg = dict(_delete_=True, by_epoch=True, max_epochs=100,
+                 val_interval=5)
+val_cfg = dict(_delete_=True)
