@@ -8,7 +8,7 @@ import sys
 from mmengine.config import Config
 
 from rsbnet_mm import SearchSpace
-from test_search_loop import search_cfg, supernet_ckpt  # noqa: F401 fixture
+from test_search_loop import search_cfg, supernet_ckpt  # noqa: F401,F811
 from toy import TINY_SPACE, cls_cfg
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))

@@ -3,7 +3,8 @@
 Importing this package registers ``rsbnet_mm.LoadImageFromFileChecked`` and,
 when mmpretrain is importable, the datasets ``rsbnet_mm.UCMercedDataset``,
 ``AIDDataset``, ``NWPURESISC45Dataset``, ``PatternNetDataset``,
-``RSICBDataset``, ``SceneFolderDataset`` and ``VHRRSDataset``. The split
+``RSICBDataset``, ``SceneFolderDataset`` and ``VHRRSDataset``; when mmdet
+is importable, ``rsbnet_mm.NWPUVHR10Dataset``. The split
 helpers and the synthetic generator need neither mmpretrain nor mmcv.
 """
 import logging
@@ -57,6 +58,16 @@ else:
     from .vhrrs import (DEFAULT_MERGE_TABLE, VHRRSDataset, build_vhrrs,
                         find_duplicate_files, format_report, load_merge_table)
     __all__ += list(_MMPRETRAIN_NAMES)
+
+try:  # NWPU VHR-10 detection data needs mmdet
+    import mmdet.datasets  # noqa: F401
+except Exception as err:  # noqa: BLE001 - any failure of a third party import
+    print_log(f'rsbnet_mm.datasets: mmdet is not importable ({err!r}); '
+              'rsbnet_mm.NWPUVHR10Dataset is unavailable',
+              logger='current', level=logging.WARNING)
+else:
+    from .nwpu_vhr10 import NWPU_VHR10_CLASSES, NWPUVHR10Dataset  # noqa
+    __all__ += ['NWPU_VHR10_CLASSES', 'NWPUVHR10Dataset']
 
 
 def __getattr__(name: str):

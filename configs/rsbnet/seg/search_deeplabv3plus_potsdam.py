@@ -16,7 +16,7 @@ train_cfg = dict(
     type='rsbnet_mm.EvoSearchLoop',
     dataloader={{_base_.search_dataloader}},
     evaluator={{_base_.val_evaluator}},
-    score_key='mFscore',
+    score_key='mF1',
     calib_dataloader={{_base_.calib_dataloader}},
     calib_samples=512,
     constraints=dict(flops=(None, 1000e6)),  # RSBNet-large (SPEC §6)
