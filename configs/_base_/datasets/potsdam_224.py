@@ -1,12 +1,13 @@
 # ISPRS Potsdam for land cover (SPEC §5), as mmseg's own converter writes it
 # (docs/seg_det.md):
-#   python <mmseg>/.mim/tools/dataset_converters/potsdam.py RAW_ZIPS -o data/potsdam
+#   python <mmseg>/.mim/tools/dataset_converters/potsdam.py \
+#       RAW_ZIPS -o data/potsdam
 # gives data/potsdam/{img_dir,ann_dir}/{train,val}/*.png: 512x512 RGB
 # patches of the training and the 14 test tiles; labels 0 (no class:
 # ignored through reduce_zero_label) and 1..6. Then
 #   python tools/split_isprs.py data/potsdam --search-tiles 7
-# splits the 24 training tiles (17 fine-tune + 7 search, SPEC §5) by tile into splits/finetune.txt and
-# splits/search.txt.
+# splits the 24 training tiles (17 fine-tune + 7 search, SPEC §5) by tile
+# into splits/finetune.txt and splits/search.txt.
 # Training on random 224x224 crops (SPEC §5) with flips; the test and the
 # search on whole patches.
 _base_ = 'mmseg::_base_/datasets/potsdam.py'

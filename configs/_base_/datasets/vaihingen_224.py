@@ -1,12 +1,13 @@
 # ISPRS Vaihingen for land cover (SPEC §5), as mmseg's own converter writes it
 # (docs/seg_det.md):
-#   python <mmseg>/.mim/tools/dataset_converters/vaihingen.py RAW_ZIPS -o data/vaihingen
+#   python <mmseg>/.mim/tools/dataset_converters/vaihingen.py \
+#       RAW_ZIPS -o data/vaihingen
 # gives data/vaihingen/{img_dir,ann_dir}/{train,val}/*.png: 512x512 IRRG
 # patches of the training and the 17 test tiles; labels 0 (no class:
 # ignored through reduce_zero_label) and 1..6. Then
 #   python tools/split_isprs.py data/vaihingen --search-tiles 5
-# splits the 16 training tiles (11 fine-tune + 5 search, SPEC §5) by tile into splits/finetune.txt and
-# splits/search.txt.
+# splits the 16 training tiles (11 fine-tune + 5 search, SPEC §5) by tile
+# into splits/finetune.txt and splits/search.txt.
 # Training on random 224x224 crops (SPEC §5) with flips; the test and the
 # search on whole patches.
 _base_ = 'mmseg::_base_/datasets/vaihingen.py'

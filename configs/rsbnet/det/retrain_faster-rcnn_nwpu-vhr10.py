@@ -3,7 +3,8 @@
 # with FPN, on all NWPU VHR-10 training images (fine-tune and search
 # splits, 80 %), 100 epochs with the fine-tuning settings; validation and
 # test on the test split.
-#   python tools/train.py configs/rsbnet/det/retrain_faster-rcnn_nwpu-vhr10.py \
+#   python tools/train.py \
+#       configs/rsbnet/det/retrain_faster-rcnn_nwpu-vhr10.py \
 #       --cfg-options \
 #       model.backbone.arch=work_dirs/search_faster-rcnn_nwpu-vhr10/best_arch.yaml
 # Distributed: BN layers become SyncBN (sync_bn below).

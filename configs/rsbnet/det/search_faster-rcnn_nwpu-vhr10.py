@@ -6,7 +6,8 @@
 # crossover 0.5, mutation 0.25; score: VOC mAP at IoU 0.5. The FLOPs
 # budget is counted on the backbone of Table 1 at 224x224 (the paper's
 # convention, SPEC §6).
-#   python tools/search.py configs/rsbnet/det/search_faster-rcnn_nwpu-vhr10.py \
+#   python tools/search.py \
+#       configs/rsbnet/det/search_faster-rcnn_nwpu-vhr10.py \
 #       --checkpoint \
 #       work_dirs/faster-rcnn_rsbnet-supernet_fpn_sandwich-50e_nwpu-vhr10/epoch_50.pth
 _base_ = ['./faster-rcnn_rsbnet-supernet_fpn_sandwich-50e_nwpu-vhr10.py']

@@ -3,7 +3,8 @@
 # ISPRS Vaihingen (11 fine-tune tiles, 224x224 crops), elastic width by the
 # sandwich rule (B = 5), 50 epochs, lr 0.01. Validation: the largest,
 # smallest and two random subnets, BN recalibrated, on the test tiles.
-#   python tools/train.py configs/rsbnet/seg/deeplabv3_rsbnet-supernet-d8_sandwich-50e_vaihingen-224x224.py \
+#   python tools/train.py \
+#       configs/rsbnet/seg/deeplabv3_rsbnet-supernet-d8_sandwich-50e_vaihingen-224x224.py \
 #       --cfg-options load_from=work_dirs/pretrain_vhrrs/epoch_150.pth
 _base_ = [
     '../../_base_/models/rsbnet-d8_deeplabv3.py',

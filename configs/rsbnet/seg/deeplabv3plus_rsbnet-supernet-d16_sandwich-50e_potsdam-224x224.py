@@ -3,7 +3,8 @@
 # ISPRS Potsdam (17 fine-tune tiles, 224x224 crops), elastic width by the
 # sandwich rule (B = 5), 50 epochs, lr 0.01. Validation: the largest,
 # smallest and two random subnets, BN recalibrated, on the test tiles.
-#   python tools/train.py configs/rsbnet/seg/deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_potsdam-224x224.py \
+#   python tools/train.py \
+#       configs/rsbnet/seg/deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_potsdam-224x224.py \
 #       --cfg-options load_from=work_dirs/pretrain_vhrrs/epoch_150.pth
 _base_ = [
     '../../_base_/models/rsbnet-d16_deeplabv3plus.py',

@@ -4,7 +4,8 @@
 # and search splits), 100 epochs with the fine-tuning settings; validation
 # and test on mmseg's test tiles.
 #   python tools/train.py configs/rsbnet/seg/retrain_deeplabv3_vaihingen.py \
-#       --cfg-options model.backbone.arch=work_dirs/search_deeplabv3_vaihingen/best_arch.yaml
+#       --cfg-options \
+#       model.backbone.arch=work_dirs/search_deeplabv3_vaihingen/best_arch.yaml
 # Distributed: BN layers become SyncBN (sync_bn below).
 _base_ = ['./deeplabv3_rsbnet-supernet-d8_sandwich-50e_vaihingen-224x224.py']
 

@@ -4,9 +4,12 @@
 # and search splits), 100 epochs with the fine-tuning settings; validation
 # and test on mmseg's test tiles.
 #   python tools/train.py configs/rsbnet/seg/retrain_deeplabv3plus_potsdam.py \
-#       --cfg-options model.backbone.arch=work_dirs/search_deeplabv3plus_potsdam/best_arch.yaml
+#       --cfg-options \
+#       model.backbone.arch=work_dirs/search_deeplabv3plus_potsdam/best_arch.yaml
 # Distributed: BN layers become SyncBN (sync_bn below).
-_base_ = ['./deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_potsdam-224x224.py']
+_base_ = [
+    './deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_potsdam-224x224.py'
+]
 
 model = dict(
     backbone=dict(

@@ -9,7 +9,9 @@
 #   python tools/search.py configs/rsbnet/seg/search_deeplabv3plus_potsdam.py \
 #       --checkpoint \
 #       work_dirs/deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_potsdam-224x224/epoch_50.pth
-_base_ = ['./deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_potsdam-224x224.py']
+_base_ = [
+    './deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_potsdam-224x224.py'
+]
 
 train_cfg = dict(
     _delete_=True,

@@ -6,10 +6,13 @@
 # G = 30, crossover 0.5, mutation 0.25; score: mean F1. The FLOPs budget
 # is counted on the backbone of Table 1 at 224x224 (the paper's
 # convention, SPEC §6), not on the dilated model.
-#   python tools/search.py configs/rsbnet/seg/search_deeplabv3plus_vaihingen.py \
+#   python tools/search.py \
+#       configs/rsbnet/seg/search_deeplabv3plus_vaihingen.py \
 #       --checkpoint \
 #       work_dirs/deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_vaihingen-224x224/epoch_50.pth
-_base_ = ['./deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_vaihingen-224x224.py']
+_base_ = [
+    './deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_vaihingen-224x224.py'
+]
 
 train_cfg = dict(
     _delete_=True,
