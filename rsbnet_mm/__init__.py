@@ -9,7 +9,7 @@ from .space import Arch, SearchSpace, dump_arch, parse_arch
 from .utils import register_safe_local_loader
 from .version import __version__
 
-from . import datasets, engine, models, search  # noqa: F401,E402 register
+from . import datasets, engine, evaluation, models, search  # noqa: F401,E402
 
 register_safe_local_loader()
 

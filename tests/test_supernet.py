@@ -5,7 +5,7 @@ import torch
 from mmengine.analysis import get_model_complexity_info
 
 from rsbnet_mm import SearchSpace, count_flops, count_params, flops_range
-from rsbnet_mm.models import RSBNetSuperNet
+from rsbnet_mm.models import RSBNetSubNet, RSBNetSuperNet
 from rsbnet_mm.registry import MODELS
 
 
@@ -164,3 +164,34 @@ def test_sample_arch_generators():
     assert net.sample_arch(g1) == net.sample_arch(g2)
     assert set(net.sample_arch(0, max_width=True).expansions) == {6.0}
     assert net.set_min() == net.min_arch()
+
+
+def test_export_tool_dense_supernet(tmp_path):
+    """A segmentation / detection supernet (no 1x1 head conv) exports."""
+    import subprocess
+    import sys
+    import os.path as osp
+    net = RSBNetSuperNet(out_indices=(1, 2, 4, 6), output_stride=16)
+    net.init_weights()
+    ckpt = tmp_path / 'dense.pth'
+    torch.save(dict(state_dict={f'backbone.{k}': v
+                                for k, v in net.state_dict().items()}), ckpt)
+    arch = net.space.sample(3)
+    out = tmp_path / 'sub.pth'
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    r = subprocess.run([sys.executable, osp.join(root, 'tools',
+                                                 'export_subnet.py'),
+                        str(ckpt), str(arch), '-o', str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "type='rsbnet_mm.RSBNetSubNet'" in r.stdout or \
+        "'type': 'rsbnet_mm.RSBNetSubNet'" in r.stdout
+    sd = torch.load(out, weights_only=True)['state_dict']
+    sub = RSBNetSubNet(arch=arch, out_indices=(1, 2, 4, 6),
+                       output_stride=16)
+    sub.load_state_dict({k[len('backbone.'):]: v for k, v in sd.items()})
+    x = torch.randn(1, 3, 64, 64)
+    net.set_arch(arch)
+    net.eval(), sub.eval()
+    for a, b in zip(net(x), sub(x)):
+        torch.testing.assert_close(a, b)

@@ -36,6 +36,10 @@ def export_subnet_state(state_dict: Dict[str, torch.Tensor],
     prefix = find_supernet_prefix(state_dict)
     template = RSBNetSubNet(arch=arch, search_space=space,
                             init_cfg=None).state_dict()
+    if prefix + 'head_conv.0.weight' not in state_dict:
+        # a dense (segmentation / detection) supernet builds no 1x1 head
+        template = {k: v for k, v in template.items()
+                    if not k.startswith('head_conv.')}
 
     def key_map(key: str) -> str:
         if key.startswith('layers.'):
