@@ -16,7 +16,8 @@
    params, time per stage) and the search plots, in the work dir.
 
 The configs are ``configs/rsbnet/demo/*.py``: the paper's configs scaled
-down (64 px, a few epochs, K = 8, G = 4).
+down (64 px, a few epochs, K = 8, G = 4). Run again with the same work dir,
+it skips the stages that finished and resumes an interrupted search.
 """
 import argparse
 import json
@@ -162,6 +163,29 @@ def build_runner(cfg):
     return prepare_runner_cfg(cfg)
 
 
+def run_stage(cfg, final_ckpt: str) -> None:
+    """Train, unless an earlier run of the demo already finished it."""
+    if osp.isfile(final_ckpt):
+        print(f'found {final_ckpt}: stage done before, skipped', flush=True)
+        return
+    build_runner(cfg).train()
+
+
+def run_search(cfg) -> None:
+    """Search; a search interrupted earlier is resumed, a finished one
+    skipped."""
+    state = osp.join(cfg.work_dir, 'search_state.json')
+    if osp.isfile(state):
+        with open(state) as f:
+            gen = json.load(f)['searcher']['generation']
+        if gen >= cfg.train_cfg.max_generations and osp.isfile(
+                osp.join(cfg.work_dir, 'best_arch.yaml')):
+            print(f'found {state}: search done before, skipped', flush=True)
+            return
+        cfg.train_cfg.resume = True
+    build_runner(cfg).train()
+
+
 def _search_result(work_dir: str) -> dict:
     """What a search wrote: its best, its size, its time per candidate."""
     with open(osp.join(work_dir, 'candidates.jsonl')) as f:
@@ -182,8 +206,7 @@ def evaluate_subnets(ckpt: str, archs: dict, args, data_dir, num_classes):
     """Test accuracy of paths of the fine-tuned supernet (inherited
     weights, BN recalibrated on training images)."""
     from rsbnet_mm.engine import evaluate_arch
-    from rsbnet_mm.engine.bn_calib import take
-    from rsbnet_mm.engine.loops import build_calib_loader
+    from rsbnet_mm.engine.bn_calib import calib_batches
     cfg = load_cfg('search', args, data_dir, num_classes, 'evaluate')
     cfg.load_from = ckpt
     runner = build_runner(cfg)
@@ -194,8 +217,8 @@ def evaluate_subnets(ckpt: str, archs: dict, args, data_dir, num_classes):
     loader = runner.build_dataloader(test_cfg)
     evaluator = runner.build_evaluator(cfg.train_cfg.evaluator)
     evaluator.dataset_meta = loader.dataset.metainfo
-    calib = take(build_calib_loader(runner, cfg.train_cfg.calib_dataloader),
-                 max(1, cfg.train_cfg.calib_samples // 64))
+    calib = calib_batches(cfg.train_cfg.calib_dataloader,
+                          cfg.train_cfg.calib_samples)
     return {
         tag: evaluate_arch(runner.model, arch, loader, evaluator, calib,
                            cfg.train_cfg.calib_samples)['accuracy/top1']
@@ -229,16 +252,16 @@ def main():
     banner('stage 1/4: supernet pretraining (EnsembleSinglePathLoop, B=5)')
     t0 = time.perf_counter()
     cfg = load_cfg('pretrain', args, data_dir, num_classes, 'pretrain')
-    build_runner(cfg).train()
     pre_ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    run_stage(cfg, pre_ckpt)
     times['pretrain'] = time.perf_counter() - t0
 
     banner('stage 2/4: fine-tuning with elastic width (SandwichFinetuneLoop)')
     t0 = time.perf_counter()
     cfg = load_cfg('finetune', args, data_dir, num_classes, 'finetune')
     cfg.load_from = pre_ckpt
-    build_runner(cfg).train()
     ft_ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    run_stage(cfg, ft_ckpt)
     times['finetune'] = time.perf_counter() - t0
 
     banner('stage 3/4: evolutionary search (EvoSearchLoop, FLOPs <= 400M '
@@ -247,7 +270,7 @@ def main():
     cfg = load_cfg('search', args, data_dir, num_classes, 'search')
     cfg.load_from = ft_ckpt
     search_cfg = cfg
-    build_runner(cfg).train()
+    run_search(cfg)
     best = parse_arch(osp.join(cfg.work_dir, 'best_arch.yaml'))
     times['search'] = time.perf_counter() - t0
     searches = {'evolution': _search_result(cfg.work_dir)}
@@ -258,7 +281,7 @@ def main():
                        'search_random')
         cfg.load_from = ft_ckpt
         cfg.train_cfg.strategy = 'random'
-        build_runner(cfg).train()
+        run_search(cfg)
         times['search_random'] = time.perf_counter() - t0
         searches['random'] = _search_result(cfg.work_dir)
 

@@ -75,6 +75,41 @@ def _batch_size(data) -> int:
     return len(inputs)
 
 
-def take(dataloader: Iterable, num_batches: int) -> list:
-    """The first ``num_batches`` batches, kept to reuse for every subnet."""
-    return list(itertools.islice(dataloader, num_batches))
+def calib_batches(dataloader, num_samples: int, seed: int = 0) -> list:
+    """The batches BN recalibration uses, kept to reuse for every subnet.
+
+    ``num_samples`` samples drawn at random with a fixed seed, so every rank
+    and every call gets the same ones, and a split file sorted by class
+    does not calibrate on its first classes only.
+
+    Args:
+        dataloader: a dataloader config (built here without a distributed
+            sampler) or a built loader (taken in its own order).
+        num_samples: samples to draw.
+        seed: seed of the draw.
+    """
+    if isinstance(dataloader, dict):
+        from functools import partial
+
+        from mmengine.registry import DATASETS, FUNCTIONS
+        from torch.utils.data import DataLoader
+        dataset = dataloader['dataset']
+        if isinstance(dataset, dict):
+            dataset = DATASETS.build(dataset)
+        collate = dict(dataloader.get('collate_fn') or
+                       dict(type='pseudo_collate'))
+        collate_fn = FUNCTIONS.get(collate.pop('type'))
+        if collate:
+            collate_fn = partial(collate_fn, **collate)
+        batch_size = dataloader.get('batch_size', 32)
+        dataloader = DataLoader(
+            dataset,
+            batch_size=batch_size,
+            shuffle=True,
+            # no batch of one: BN layers in heads (e.g. ASPP pooling) fail
+            drop_last=len(dataset) >= batch_size,
+            generator=torch.Generator().manual_seed(seed),
+            num_workers=dataloader.get('num_workers', 0),
+            collate_fn=collate_fn)
+    batch_size = getattr(dataloader, 'batch_size', None) or 1
+    return list(itertools.islice(dataloader, -(-num_samples // batch_size)))

@@ -16,7 +16,7 @@ sum over paths. Every rank trains the same paths: they are drawn from a
 generator seeded by (seed, iteration) and broadcast from rank 0.
 """
 import random
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.dist import broadcast_object_list, get_world_size
@@ -27,7 +27,7 @@ from mmengine.runner import (EpochBasedTrainLoop, IterBasedTrainLoop,
 from ..models.utils import find_supernet
 from ..registry import LOOPS
 from ..space import Arch
-from .bn_calib import take
+from .bn_calib import calib_batches
 from .evaluate import evaluate_arch
 
 Path = Tuple[str, Arch]
@@ -269,27 +269,6 @@ class IterBasedSandwichFinetuneLoop(_Sandwich, IterBasedTrainLoop):
         self._setup(num_paths, width_choices, seed)
 
 
-def build_calib_loader(runner, dataloader) -> Union[list, object]:
-    """A calibration dataloader: a config (built without a distributed
-    sampler so every rank sees the same samples) or a built loader."""
-    if isinstance(dataloader, dict):
-        from torch.utils.data import DataLoader
-        from mmengine.registry import DATASETS, FUNCTIONS
-        cfg = dict(dataloader)
-        dataset = cfg['dataset']
-        if isinstance(dataset, dict):
-            dataset = DATASETS.build(dataset)
-        collate = cfg.get('collate_fn', dict(type='pseudo_collate'))
-        collate = FUNCTIONS.get(collate.pop('type'))
-        return DataLoader(
-            dataset,
-            batch_size=cfg.get('batch_size', 32),
-            shuffle=False,
-            num_workers=cfg.get('num_workers', 0),
-            collate_fn=collate)
-    return dataloader
-
-
 @LOOPS.register_module()
 class SubnetValLoop(ValLoop):
     """Validation of several subnets of the supernet, each after BN
@@ -328,10 +307,7 @@ class SubnetValLoop(ValLoop):
     def _calib(self):
         if self._calib_batches is None:
             cfg = self.calib_cfg or self.runner.cfg.get('train_dataloader')
-            loader = build_calib_loader(self.runner, cfg)
-            bs = getattr(loader, 'batch_size', None) or 1
-            self._calib_batches = take(loader,
-                                       -(-self.calib_samples // bs))
+            self._calib_batches = calib_batches(cfg, self.calib_samples)
         return self._calib_batches
 
     def run(self) -> dict:

@@ -11,9 +11,8 @@ from mmengine.logging import print_log
 from mmengine.runner import BaseLoop
 from mmengine.utils import ProgressBar
 
-from ..engine.bn_calib import take
+from ..engine.bn_calib import calib_batches
 from ..engine.evaluate import evaluate_arch
-from ..engine.loops import build_calib_loader
 from ..flops import count_flops, count_params
 from ..models.utils import find_supernet
 from ..registry import LOOPS
@@ -126,6 +125,7 @@ class EvoSearchLoop(BaseLoop):
             raise ValueError(
                 f"strategy must be 'evolution' or 'random', got {strategy!r}")
         self.strategy = strategy
+        self.seed = seed
         self._calib_batches = None
         self._iter = 0
         self.candidate_times = []
@@ -157,9 +157,8 @@ class EvoSearchLoop(BaseLoop):
             if cfg is None:
                 raise ValueError('EvoSearchLoop needs calib_dataloader or a '
                                  'train_dataloader for BN recalibration')
-            loader = build_calib_loader(self.runner, cfg)
-            bs = getattr(loader, 'batch_size', None) or 1
-            self._calib_batches = take(loader, -(-self.calib_samples // bs))
+            self._calib_batches = calib_batches(cfg, self.calib_samples,
+                                                self.seed)
         return self._calib_batches
 
     def evaluate(self, arch: Arch) -> Dict[str, float]:
