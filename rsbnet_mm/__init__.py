@@ -10,10 +10,17 @@ from .utils import register_safe_local_loader
 from .version import __version__
 
 from . import datasets, engine, evaluation, models, search  # noqa: F401,E402
+from .engine import (EnsembleSinglePathLoop, SafeCheckpointHook,  # noqa: E402
+                     SandwichFinetuneLoop, SubnetValLoop)
+from .models import RSBNetSubNet, RSBNetSuperNet  # noqa: E402
+from .search import EvoSearchLoop  # noqa: E402
 
 register_safe_local_loader()
 
 __all__ = [
     '__version__', 'Arch', 'SearchSpace', 'parse_arch', 'dump_arch',
-    'count_flops', 'count_params', 'flops_range', 'params_range'
+    'count_flops', 'count_params', 'flops_range', 'params_range',
+    'RSBNetSuperNet', 'RSBNetSubNet', 'EnsembleSinglePathLoop',
+    'SandwichFinetuneLoop', 'SubnetValLoop', 'EvoSearchLoop',
+    'SafeCheckpointHook'
 ]

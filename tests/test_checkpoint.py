@@ -108,3 +108,24 @@ def test_history_buffer_round_trip():
     assert back['a'].mean() == buf.mean() and back['a'].current() == 3.5
     assert back['b'] == 2.5 and back['c'] == [3]
     assert (back['d'] == np.arange(3)).all()
+
+
+def test_url_checkpoints_load_weights_only(tmp_path, monkeypatch):
+    """http(s) and the schemes built on it (open-mmlab://, torchvision://)
+    load with weights_only=True too (torch.hub's default is False)."""
+    import torch.hub
+    from mmengine.runner.checkpoint import CheckpointLoader
+    seen = {}
+
+    def fake_download(url, dst, hash_prefix=None, progress=True):
+        seen['url'] = url
+        torch.save(dict(state_dict={'w': torch.ones(1)}, payload=Evil()),
+                   dst)
+
+    monkeypatch.setattr(torch.hub, 'download_url_to_file', fake_download)
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))
+    with pytest.raises(ValueError, match='refusing to load'):
+        CheckpointLoader.load_checkpoint('https://example.invalid/evil.pth')
+    assert seen['url'] == 'https://example.invalid/evil.pth'
+    with pytest.raises(ValueError, match='refusing to load'):
+        CheckpointLoader.load_checkpoint('torchvision://resnet18')

@@ -64,7 +64,12 @@ elif ! "$PY" -c "import torchvision" 2>/dev/null; then
 fi
 TORCH_VER=$("$PY" -c "import torch; print(torch.__version__)")
 PY_TAG=$("$PY" -c "import sys; print(f'py{sys.version_info[0]}{sys.version_info[1]}')")
-if [ "${FORCE_CUDA:-0}" = 1 ]; then FLAVOUR=cuda; else FLAVOUR=cpu; fi
+# mmcv builds its CUDA ops with FORCE_CUDA=1 or when torch sees a GPU
+if [ "${FORCE_CUDA:-0}" = 1 ] || "$PY" -c "import torch, sys; sys.exit(not torch.cuda.is_available())" 2>/dev/null; then
+  FLAVOUR=cuda
+else
+  FLAVOUR=cpu
+fi
 log "torch $TORCH_VER ($PY_TAG)"
 
 # ---- build tools -------------------------------------------------------------------------

@@ -40,8 +40,13 @@ def main():
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
+        from mmengine.runner import find_latest_checkpoint
+        if find_latest_checkpoint(cfg.work_dir):
+            cfg.resume = True
+            cfg.load_from = None
+        else:  # nothing to resume: start as configured (keep load_from)
+            print(f'--resume: no checkpoint in {cfg.work_dir}, starting '
+                  f'from load_from={cfg.get("load_from")}')
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume

@@ -7,7 +7,9 @@
 #       --source nwpu=data/NWPU-RESISC45 --source patternnet=data/PatternNet \
 #       --source rsicb=data/RSI-CB256 --out-dir data/vhrrs
 # Then: python tools/train.py configs/rsbnet/pretrain_vhrrs.py
-#   (8 GPUs: bash tools/dist_train.sh configs/rsbnet/pretrain_vhrrs.py 8)
+#   (8 GPUs, the same total batch of 128: bash tools/dist_train.sh
+#    configs/rsbnet/pretrain_vhrrs.py 8 --cfg-options
+#    train_dataloader.batch_size=16)
 _base_ = [
     '../_base_/models/rsbnet_supernet_cls.py',
     '../_base_/datasets/scene_224.py',
@@ -21,7 +23,7 @@ model = dict(head=dict(num_classes=num_classes))
 data_preprocessor = dict(num_classes=num_classes)
 
 train_dataloader = dict(
-    batch_size=128,  # total batch 128 on one GPU; 16 x 8 GPUs likewise
+    batch_size=128,  # per GPU: the paper's total batch on one GPU
     num_workers=8,
     dataset=dict(
         type='rsbnet_mm.VHRRSDataset',

@@ -16,9 +16,24 @@ model = dict(
         search_space={{_base_.search_space}}))
 find_unused_parameters = False
 load_from = None
-# the schedule of ../_base_/schedules/retrain_100e.py
+# 100 epochs, the fine-tuning optimizer (lr 0.01)
 param_scheduler = dict(type='CosineAnnealingLR', T_max=100, by_epoch=True,
                        begin=0, end=100)
 train_cfg = dict(_delete_=True, by_epoch=True, max_epochs=100,
                  val_interval=5)
 val_cfg = dict(_delete_=True)
+
+# all target training data: the fine-tune and the search splits
+_ucm_train = dict(
+    type='rsbnet_mm.UCMercedDataset',
+    data_root='data/UCMerced_LandUse',
+    data_prefix='Images',
+    pipeline={{_base_.train_pipeline}})
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='ConcatDataset',
+        datasets=[
+            dict(ann_file='splits/finetune.txt', **_ucm_train),
+            dict(ann_file='splits/search.txt', **_ucm_train),
+        ]))

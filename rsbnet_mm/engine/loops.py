@@ -44,6 +44,13 @@ class _MultiPathMixin:
         self.num_paths = num_paths
         self.seed = seed
         self.supernet = find_supernet(self.runner.model)
+        counts = self.runner.cfg.get('optim_wrapper', {}).get(
+            'accumulative_counts', 1)
+        if counts != 1:
+            raise ValueError(
+                f'optim_wrapper.accumulative_counts={counts}: the multi-path '
+                'loops accumulate over paths themselves and step once per '
+                'iteration; raise the batch size (or num_paths) instead')
 
     def _rng(self) -> random.Random:
         seed = self.seed if self.seed is not None else self.runner.seed
@@ -283,6 +290,9 @@ class SubnetValLoop(ValLoop):
             training dataloader's config by default.
         calib_samples: samples used to recalibrate BN.
         num_random: random subnets to evaluate.
+        full_width: evaluate at full width only (pretraining trains no
+            other): the smallest subnet is then the smallest kernels at the
+            largest expansion, random subnets sample kernels only.
     """
 
     def __init__(self,
@@ -293,14 +303,18 @@ class SubnetValLoop(ValLoop):
                  calib_samples: int = 256,
                  num_random: int = 2,
                  seed: int = 0,
+                 full_width: bool = False,
                  fp16: bool = False):
         super().__init__(runner, dataloader, evaluator, fp16)
         self.calib_cfg = calib_dataloader
         self.calib_samples = calib_samples
         space = find_supernet(runner.model).space
         rng = random.Random(seed)
-        self.subnets = [('max', space.max_arch()), ('min', space.min_arch())]
-        self.subnets += [(f'rand{i}', space.sample(rng))
+        smallest = space.min_arch()
+        if full_width:
+            smallest = smallest.with_expansion(space.max_expansion)
+        self.subnets = [('max', space.max_arch()), ('min', smallest)]
+        self.subnets += [(f'rand{i}', space.sample(rng, max_width=full_width))
                          for i in range(num_random)]
         self._calib_batches = None
 

@@ -56,6 +56,10 @@ class _RSBNetBackbone(BaseModule):
             if not 0 <= i < n_stages:
                 raise ValueError(f'out_indices must be in range(0, {n_stages})'
                                  f', got {i}')
+        if list(out_indices) != sorted(set(out_indices)):
+            raise ValueError('out_indices must be increasing without '
+                             f'repeats (features come in stage order), got '
+                             f'{tuple(out_indices)}')
         if frozen_stages not in range(-1, n_stages + 1):
             raise ValueError(f'frozen_stages must be in range(-1, '
                              f'{n_stages + 1}), got {frozen_stages}')
@@ -89,8 +93,12 @@ class _RSBNetBackbone(BaseModule):
 
     def init_weights(self) -> None:
         super().init_weights()
-        pretrained = isinstance(self.init_cfg, dict) and \
-            self.init_cfg.get('type') == 'Pretrained'
+        cfgs = self.init_cfg if isinstance(self.init_cfg, list) else [
+            self.init_cfg
+        ]
+        pretrained = any(
+            isinstance(c, dict) and c.get('type') == 'Pretrained'
+            for c in cfgs)
         if self.zero_init_residual and not pretrained:
             # residual blocks start as identities: a deep supernet trained
             # from scratch learns much faster (as mmpretrain's ResNet)

@@ -184,12 +184,18 @@ class EvoSearchLoop(BaseLoop):
 
     def _load_state(self) -> bool:
         path = self._path(STATE_FILE)
-        if not osp.isfile(path):
+        state = None
+        if is_main_process() and osp.isfile(path):
+            with open(path) as f:
+                state = json.load(f)
+        if get_world_size() > 1:  # rank 0's file: no shared disk needed
+            obj = [state]
+            broadcast_object_list(obj, src=0)
+            state = obj[0]
+        if state is None:
             print_log(f'no search state at {path}: starting a new search',
                       logger='current')
             return False
-        with open(path) as f:
-            state = json.load(f)
         if state.get('strategy') != self.strategy:
             raise ValueError(f'{path} is a {state.get("strategy")!r} search, '
                              f'this config runs {self.strategy!r}')
@@ -240,10 +246,9 @@ class EvoSearchLoop(BaseLoop):
     # ---- main --------------------------------------------------------------
     def run(self):
         self.runner.call_hook('before_train')
-        if self.resume:
-            self._load_state()
-        elif is_main_process():
-            open(self._path(CANDIDATES_FILE), 'w').close()
+        resumed = self.resume and self._load_state()
+        if not resumed and is_main_process():
+            open(self._path(CANDIDATES_FILE), 'w').close()  # a new log
         active = self.supernet.arch
         while not self.searcher.done:
             self.run_generation()

@@ -5,8 +5,9 @@ Two halves:
 * :func:`load_checkpoint_safe` reads a file with ``torch.load(...,
   weights_only=True)`` and turns torch's long unpickling errors into one line
   that names the file. Importing ``rsbnet_mm`` registers it as MMEngine's
-  loader for local paths, so ``load_from``, ``resume`` and
-  ``init_cfg=dict(type='Pretrained')`` all load safely.
+  loader for local paths (and a weights-only loader for URLs), so
+  ``load_from``, ``resume`` and ``init_cfg=dict(type='Pretrained')`` all
+  load safely.
 * MMEngine (0.10.7) puts ``HistoryBuffer`` objects and numpy values into the
   ``message_hub`` of every checkpoint, which ``weights_only=True`` refuses
   (torch >= 2.6 made it the default, and breaks ``--resume``).
@@ -42,23 +43,53 @@ def load_checkpoint_safe(filename: str, map_location: Any = 'cpu') -> Any:
         return torch.load(
             filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
-        detail = next((ln for ln in lines if 'global' in ln.lower()
-                       or 'Can only build' in ln), None)
-        if detail is None:  # not a pickle at all: garbage or truncated
-            reason = next((ln for ln in lines if 'operand' in ln
-                           or 'load key' in ln), lines[-1] if lines else '')
-            raise ValueError(
-                f'cannot read checkpoint {filename}: not a PyTorch file, or '
-                f'corrupt ({reason[:200]})') from None
-        raise ValueError(
-            f'refusing to load {filename}: it holds pickled objects other '
-            'than tensors and plain containers, which could run code when '
-            f'unpickled ({detail}). Load only weights (a state dict) from '
-            'files you did not write yourself.') from None
+        raise _unpickling_error(filename, e) from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
         raise ValueError(f'cannot read checkpoint {filename}: not a PyTorch '
                          f'file, or truncated ({e})') from None
+
+
+def _unpickling_error(filename: str, e: Exception) -> ValueError:
+    """One clear line for torch's long weights-only unpickling errors."""
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    detail = next((ln for ln in lines if 'global' in ln.lower()
+                   or 'Can only build' in ln), None)
+    if detail is None:  # not a pickle at all: garbage or truncated
+        reason = next((ln for ln in lines if 'operand' in ln
+                       or 'load key' in ln), lines[-1] if lines else '')
+        return ValueError(f'cannot read checkpoint {filename}: not a '
+                          f'PyTorch file, or corrupt ({reason[:200]})')
+    return ValueError(
+        f'refusing to load {filename}: it holds pickled objects other than '
+        'tensors and plain containers, which could run code when unpickled '
+        f'({detail}). Load only weights (a state dict) from files you did '
+        'not write yourself.')
+
+
+def _load_from_http(filename: str, map_location=None, model_dir=None,
+                    progress: bool = False) -> Any:
+    """MMEngine's http(s) loader (download once per node, rank 0 first),
+    with ``weights_only=True``: torch.hub's default there is False."""
+    import torch.distributed as dist
+    from mmengine.dist import get_dist_info
+    from torch.hub import load_state_dict_from_url
+
+    def load():
+        try:
+            return load_state_dict_from_url(
+                filename, model_dir=model_dir, map_location=map_location,
+                progress=progress, weights_only=True)
+        except pickle.UnpicklingError as e:
+            raise _unpickling_error(filename, e) from None
+
+    rank, world_size = get_dist_info()
+    if rank == 0:
+        checkpoint = load()
+    if world_size > 1:
+        dist.barrier()
+        if rank > 0:
+            checkpoint = load()
+    return checkpoint
 
 
 def _load_from_local(filename: str, map_location=None) -> Any:
@@ -67,9 +98,16 @@ def _load_from_local(filename: str, map_location=None) -> Any:
 
 
 def register_safe_local_loader() -> None:
-    """Make MMEngine load local checkpoints with ``weights_only=True``."""
+    """Make MMEngine load checkpoints with ``weights_only=True``: local
+    paths, and http(s) URLs with the schemes built on them
+    (``torchvision://``, ``open-mmlab://``, ``mmcls://``), whose loaders
+    call ``mmengine.runner.checkpoint.load_from_http``."""
+    import mmengine.runner.checkpoint as mmengine_checkpoint
     CheckpointLoader.register_scheme(prefixes='', force=True)(
         _load_from_local)
+    CheckpointLoader.register_scheme(
+        prefixes=('http://', 'https://'), force=True)(_load_from_http)
+    mmengine_checkpoint.load_from_http = _load_from_http
 
 
 def to_plain(obj: Any) -> Any:
