@@ -1,6 +1,7 @@
 """EvoSearchLoop: constrained evolutionary search with inherited weights
 (SPEC §6), as the ``train_cfg`` of a search config."""
 import json
+import logging
 import os
 import os.path as osp
 import time
@@ -13,7 +14,7 @@ from mmengine.utils import ProgressBar
 
 from ..engine.bn_calib import calib_batches
 from ..engine.evaluate import evaluate_arch
-from ..flops import count_flops, count_params
+from ..flops import count_flops, count_params, flops_range
 from ..models.utils import find_supernet
 from ..registry import LOOPS
 from ..space import Arch, dump_arch
@@ -108,6 +109,15 @@ class EvoSearchLoop(BaseLoop):
             flops=constraints.get('flops'),
             params=constraints.get('params'),
             input_size=self.input_size)
+        flops = constraints.get('flops')
+        if flops and flops[1] is not None and \
+                flops[1] >= flops_range(self.space, self.input_size)[1]:
+            print_log(
+                f'FLOPs budget {flops[1] / 1e6:.0f}M is above the largest '
+                'architecture of the space '
+                f'({flops_range(self.space, self.input_size)[1] / 1e6:.0f}M '
+                'multiply-adds): it does not constrain the search',
+                logger='current', level=logging.WARNING)
         kwargs = dict(
             population_size=population_size,
             max_generations=max_generations,
