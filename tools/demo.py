@@ -57,6 +57,10 @@ def parse_args():
     g.add_argument('--random-search', action='store_true',
                    help='also run the random-search baseline with the same '
                    'budget and compare')
+    g.add_argument('--baselines', action='store_true',
+                   help="also train mmpretrain's MobileNetV2 and ResNet-18 "
+                   'from scratch for the found subnet\'s whole budget '
+                   '(pretrain + fine-tune + retrain epochs) and compare')
     return parser.parse_args()
 
 
@@ -186,6 +190,16 @@ def run_search(cfg) -> None:
     build_runner(cfg).train()
 
 
+def _backbone_cost(backbone) -> tuple:
+    """MMEngine's multiply-adds (224x224) and parameters of a backbone."""
+    from mmengine.analysis import get_model_complexity_info
+    backbone.eval()  # (some backbones' train() returns None)
+    info = get_model_complexity_info(
+        backbone, input_shape=(3, 224, 224), show_table=False,
+        show_arch=False)
+    return info['flops'], info['params']
+
+
 def _search_result(work_dir: str) -> dict:
     """What a search wrote: its best, its size, its time per candidate."""
     with open(osp.join(work_dir, 'candidates.jsonl')) as f:
@@ -305,7 +319,6 @@ def main():
     acc = evaluate_subnets(ft_ckpt, archs, args, data_dir, num_classes)
     acc_pre = evaluate_subnets(pre_ckpt, archs, args, data_dir, num_classes)
     times['evaluate'] = time.perf_counter() - t0
-    times['total'] = time.perf_counter() - t_all
     rows = []
     for tag, arch in archs.items():
         rows.append(dict(
@@ -314,6 +327,25 @@ def main():
             test_acc_inherited=acc[tag],
             test_acc_after_pretrain=acc_pre[tag],
             test_acc_retrained=retrained if tag == 'found' else None))
+    for name in (('mobilenetv2', 'resnet18') if args.baselines else ()):
+        banner(f'baseline: {name} from scratch')
+        t0 = time.perf_counter()
+        cfg = load_cfg(f'baseline_{name}', args, data_dir, num_classes,
+                       f'baseline_{name}')
+        _set_epochs(cfg, sum(
+            load_cfg(n, args, data_dir, num_classes, n).train_cfg.max_epochs
+            for n in ('pretrain', 'finetune', 'retrain')))
+        runner = build_runner(cfg)
+        runner.train()
+        times[f'baseline_{name}'] = time.perf_counter() - t0
+        flops, params = _backbone_cost(runner.model.backbone)
+        rows.append(dict(subnet=name, arch=cfg.model.backbone.type,
+                         flops_224=flops, params=params,
+                         test_acc_after_pretrain=None,
+                         test_acc_inherited=None,
+                         test_acc_retrained=runner.test()['accuracy/top1'],
+                         epochs=cfg.train_cfg.max_epochs))
+    times['total'] = time.perf_counter() - t_all
     summary = dict(data=info, rows=rows, times_s=times, searches=searches,
                    budget=search_cfg.train_cfg.constraints,
                    quick=args.quick)
@@ -326,16 +358,19 @@ def main():
         f"{info['sizes']['test']} images at 64x64",
         '',
         '| subnet | MFLOPs@224 | params (M) | test acc after stage 1 '
-        '| after stage 2 (inherited, BN recal.) | retrained |',
+        '| after stage 2 (inherited, BN recal.) | retrained (baselines: '
+        'from scratch, same epochs in all) |',
         '|---|---|---|---|---|---|',
     ]
+    def fmt(v):
+        return '-' if v is None else f'{v:.2f}'
+
     for r in rows:
-        rt = '-' if r['test_acc_retrained'] is None else \
-            f"{r['test_acc_retrained']:.2f}"
         lines.append(f"| {r['subnet']} | {r['flops_224'] / 1e6:.1f} | "
                      f"{r['params'] / 1e6:.2f} | "
-                     f"{r['test_acc_after_pretrain']:.2f} | "
-                     f"{r['test_acc_inherited']:.2f} | {rt} |")
+                     f"{fmt(r['test_acc_after_pretrain'])} | "
+                     f"{fmt(r['test_acc_inherited'])} | "
+                     f"{fmt(r['test_acc_retrained'])} |")
     lines += ['', f'found: {best}', '']
     for name, r in searches.items():
         lines.append(
