@@ -52,6 +52,8 @@ def parse_args():
     g.add_argument('--pretrain-epochs', type=int)
     g.add_argument('--finetune-epochs', type=int)
     g.add_argument('--retrain-epochs', type=int)
+    g.add_argument('--num-paths', type=int,
+                   help='B of stage 1 (ensemble single-path pretraining)')
     g.add_argument('--population-size', type=int, help='K of the search')
     g.add_argument('--generations', type=int, help='G of the search')
     g.add_argument('--random-search', action='store_true',
@@ -131,6 +133,8 @@ def load_cfg(name: str, args, data_dir: str, num_classes: int, stage: str):
                   retrain=args.retrain_epochs).get(stage)
     if epochs:
         _set_epochs(cfg, epochs)
+    if stage == 'pretrain' and args.num_paths:
+        cfg.train_cfg.num_paths = args.num_paths
     if cfg.train_cfg.get('type') == 'rsbnet_mm.EvoSearchLoop':
         if args.population_size:
             cfg.train_cfg.population_size = args.population_size
