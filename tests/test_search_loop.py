@@ -63,7 +63,7 @@ def test_search_outputs_and_constraint(tmp_path, supernet_ckpt):
     best = parse_arch(str(wd / 'best_arch.yaml'), space)
     assert str(best) in {r['arch'] for r in recs if r['score'] == top}
     for f in ('search_curve.png', 'pareto.png', 'topk_archs.yaml',
-              'search_state.json'):
+              'search_state.json', 'best_arch.png'):
         assert (wd / f).stat().st_size > 0
 
 

@@ -323,9 +323,13 @@ class EvoSearchLoop(BaseLoop):
                      flops=count_flops(a, self.input_size, self.space),
                      params=count_params(a, self.space)) for a, s in best
             ], f, sort_keys=False)
-        from .plots import plot_search
+        from .plots import plot_arch, plot_search
         plot_search(self._path(CANDIDATES_FILE), self.runner.work_dir,
                     self.score_key)
+        plot_arch(arch, self.space, self._path('best_arch.png'),
+                  f'best: {self.score_key} {score:.2f}, '
+                  f'{count_flops(arch, self.input_size, self.space) / 1e6:.0f}'
+                  ' MFLOPs')
         print_log(f'best architecture ({self.score_key}={score:.4f}): '
                   f'{arch}\nwritten to {self._path("best_arch.yaml")}',
                   logger='current')

@@ -62,3 +62,39 @@ def plot_search(candidates_file: str, out_dir: str,
     fig.savefig(paths[-1], dpi=120)
     plt.close(fig)
     return paths
+
+
+def plot_arch(arch, space, out_file: str, title: str = '') -> str:
+    """Draw an architecture as the paper's Fig. 6: one bar per searchable
+    layer, height = expansion ratio, colour = kernel size, stages
+    separated and labelled with their output channels."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    colours = {k: c for k, c in zip(space.kernel_choices,
+                                    ('tab:blue', 'tab:orange', 'tab:green',
+                                     'tab:red'))}
+    fig, ax = plt.subplots(figsize=(max(6, 0.38 * len(arch)), 2.8))
+    for i, ((k, e), layer) in enumerate(zip(arch, space.layers)):
+        ax.bar(i, e, color=colours.get(k, 'grey'), edgecolor='black',
+               linewidth=.5)
+        ax.text(i, e + 0.1, f'{e:g}', ha='center', fontsize=7)
+    ends = space.stage_ends()
+    for end in ends[:-1]:
+        ax.axvline(end + 0.5, color='grey', lw=.8, ls=':')
+    start = 0
+    for (c, _, _, _), end in zip(space.stages, ends):
+        ax.text((start + end) / 2, -0.9, f'{c} ch', ha='center', fontsize=8)
+        start = end + 1
+    for k, c in colours.items():
+        ax.bar(0, 0, color=c, label=f'{k}x{k} depthwise')
+    ax.set_ylim(0, space.max_expansion + 1)
+    ax.set_xlim(-0.6, len(arch) - 0.4)
+    ax.set_xticks([])
+    ax.set_ylabel('expansion')
+    ax.set_title(title or str(arch), fontsize=8)
+    ax.legend(fontsize=7, loc='upper right', ncol=len(colours))
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=120)
+    plt.close(fig)
+    return out_file
