@@ -153,6 +153,15 @@ class _RSBNetBackbone(BaseModule):
         return self
 
 
+def supernet_key(key: str, arch: Arch, prefix: str = '') -> str:
+    """The supernet state-dict key that a subnet key of ``arch`` is cut
+    from: ``layers.<i>.<rest>`` lives in the chosen kernel's candidate."""
+    if key.startswith('layers.'):
+        _, idx, rest = key.split('.', 2)
+        key = f'layers.{idx}.candidates.k{arch[int(idx)][0]}.{rest}'
+    return prefix + key
+
+
 class RSBNetChoiceLayer(nn.Module):
     """One searchable layer: a candidate block per kernel size, each with
     its own full-width weights; the active one runs at the active width."""
@@ -306,14 +315,8 @@ class RSBNetSuperNet(_RSBNetBackbone):
             subnet = RSBNetSubNet(
                 arch=arch, search_space=self.space, init_cfg=None)
 
-        def key_map(key: str) -> str:
-            if key.startswith('layers.'):
-                _, idx, rest = key.split('.', 2)
-                return f'layers.{idx}.candidates.k{arch[int(idx)][0]}.{rest}'
-            return key
-
         return slice_state_dict(self.state_dict(), subnet.state_dict(),
-                                key_map)
+                                lambda key: supernet_key(key, arch))
 
 
 @MODELS.register_module()

@@ -5,7 +5,7 @@ from typing import Dict, Tuple, Union
 import torch
 
 from ..space import Arch, SearchSpace
-from .backbones import RSBNetSubNet
+from .backbones import RSBNetSubNet, supernet_key
 from .blocks import slice_state_dict
 
 _CAND = re.compile(r'^(.*?)layers\.\d+\.candidates\.k\d+\.')
@@ -42,10 +42,7 @@ def export_subnet_state(state_dict: Dict[str, torch.Tensor],
                     if not k.startswith('head_conv.')}
 
     def key_map(key: str) -> str:
-        if key.startswith('layers.'):
-            _, idx, rest = key.split('.', 2)
-            key = f'layers.{idx}.candidates.k{arch[int(idx)][0]}.{rest}'
-        return prefix + key
+        return supernet_key(key, arch, prefix)
 
     missing = [key_map(k) for k in template if key_map(k) not in state_dict]
     if missing:
