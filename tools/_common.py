@@ -73,6 +73,19 @@ def prepare_runner_cfg(cfg: Config):
     return RUNNERS.build(cfg)
 
 
+def close_distributed() -> None:
+    """Leave the process group cleanly at the end of a tool.
+
+    Without it a rank can exit while gloo's worker threads of another
+    still run, which aborts that rank ("terminate called without an active
+    exception", exit -6) after the work itself has finished.
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def _cpu_distributed(cfg: Config) -> None:
     """MMEngine's launch on CPU (gloo): its init and its DDP wrapper assume
     CUDA devices (``torch.cuda.set_device``, ``device_ids``)."""

@@ -13,8 +13,8 @@ import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import (add_common_args, load_config, parse_common,  # noqa
-                     prepare_runner_cfg)
+from _common import (add_common_args, close_distributed,  # noqa
+                     load_config, parse_common, prepare_runner_cfg)
 
 
 def parse_args():
@@ -43,6 +43,7 @@ def main():
     cfg.train_cfg.resume = args.resume
     runner = prepare_runner_cfg(cfg)
     runner.train()
+    close_distributed()
 
 
 if __name__ == '__main__':

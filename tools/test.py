@@ -10,8 +10,8 @@ import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import (add_common_args, load_config, parse_common,  # noqa
-                     prepare_runner_cfg)
+from _common import (add_common_args, close_distributed,  # noqa
+                     load_config, parse_common, prepare_runner_cfg)
 
 
 def parse_args():
@@ -33,6 +33,7 @@ def main():
         cfg.test_evaluator.append(dict(type='DumpResults', out_file_path=args.out))
     runner = prepare_runner_cfg(cfg)
     metrics = runner.test()
+    close_distributed()
     return metrics
 
 

@@ -10,8 +10,8 @@ import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import (add_common_args, load_config, parse_common,  # noqa
-                     prepare_runner_cfg)
+from _common import (add_common_args, close_distributed,  # noqa
+                     load_config, parse_common, prepare_runner_cfg)
 
 
 def parse_args():
@@ -54,6 +54,7 @@ def main():
         cfg.setdefault('auto_scale_lr', {})['enable'] = True
     runner = prepare_runner_cfg(cfg)
     runner.train()
+    close_distributed()
 
 
 if __name__ == '__main__':
