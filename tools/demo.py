@@ -147,6 +147,10 @@ def load_cfg(name: str, args, data_dir: str, num_classes: int, stage: str):
             cfg.train_cfg.population_size = 4
             cfg.train_cfg.max_generations = 2
             cfg.train_cfg.calib_samples = 32
+    # the resolved config, runnable with tools/train.py, search.py and
+    # rank_correlation.py on the same data
+    os.makedirs(osp.join(args.work_dir, 'configs'), exist_ok=True)
+    cfg.dump(osp.join(args.work_dir, 'configs', f'{stage}.py'))
     return cfg
 
 
@@ -171,17 +175,44 @@ def build_runner(cfg):
     return prepare_runner_cfg(cfg)
 
 
-def run_stage(cfg, final_ckpt: str) -> None:
-    """Train, unless an earlier run of the demo already finished it."""
+class StageTimes(dict):
+    """Wall clock per stage, kept in ``times.json`` of the work dir: a
+    stage skipped on a rerun keeps the time of the run that did it."""
+
+    def __init__(self, work_dir: str):
+        self.path = osp.join(work_dir, 'times.json')
+        super().__init__(json.load(open(self.path))
+                         if osp.isfile(self.path) else {})
+
+    def record(self, stage: str, seconds: float, ran: bool) -> None:
+        if ran or stage not in self:
+            self[stage] = seconds
+            with open(self.path, 'w') as f:
+                json.dump(self, f, indent=1)
+
+
+def run_stage(cfg, final_ckpt: str) -> bool:
+    """Train, unless an earlier run of the demo already finished it;
+    whether it ran."""
     if osp.isfile(final_ckpt):
         print(f'found {final_ckpt}: stage done before, skipped', flush=True)
-        return
+        return False
     build_runner(cfg).train()
+    return True
 
 
-def run_search(cfg) -> None:
+def train_and_test(cfg) -> tuple:
+    """Train (unless done before) and test; (test metrics, whether it
+    trained)."""
+    final = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    ran = run_stage(cfg, final)
+    cfg.load_from, cfg.resume = final, False
+    return build_runner(cfg).test(), ran
+
+
+def run_search(cfg) -> bool:
     """Search; a search interrupted earlier is resumed, a finished one
-    skipped."""
+    skipped; whether it ran."""
     state = osp.join(cfg.work_dir, 'search_state.json')
     if osp.isfile(state):
         with open(state) as f:
@@ -189,9 +220,10 @@ def run_search(cfg) -> None:
         if gen >= cfg.train_cfg.max_generations and osp.isfile(
                 osp.join(cfg.work_dir, 'best_arch.yaml')):
             print(f'found {state}: search done before, skipped', flush=True)
-            return
+            return False
         cfg.train_cfg.resume = True
     build_runner(cfg).train()
+    return True
 
 
 def _backbone_cost(backbone) -> tuple:
@@ -221,7 +253,7 @@ def _search_result(work_dir: str) -> dict:
 
 
 def evaluate_subnets(ckpt: str, archs: dict, args, data_dir, num_classes):
-    """Test accuracy of paths of the fine-tuned supernet (inherited
+    """Test OA and mAP of paths of the fine-tuned supernet (inherited
     weights, BN recalibrated on training images)."""
     from rsbnet_mm.engine import evaluate_arch
     from rsbnet_mm.engine.bn_calib import calib_batches
@@ -233,15 +265,20 @@ def evaluate_subnets(ckpt: str, archs: dict, args, data_dir, num_classes):
     test_cfg['dataset'] = dict(test_cfg['dataset'],
                                ann_file=osp.join(data_dir, 'test.txt'))
     loader = runner.build_dataloader(test_cfg)
-    evaluator = runner.build_evaluator(cfg.train_cfg.evaluator)
+    evaluator = runner.build_evaluator(cfg.test_evaluator)
     evaluator.dataset_meta = loader.dataset.metainfo
     calib = calib_batches(cfg.train_cfg.calib_dataloader,
                           cfg.train_cfg.calib_samples)
     return {
-        tag: evaluate_arch(runner.model, arch, loader, evaluator, calib,
-                           cfg.train_cfg.calib_samples)['accuracy/top1']
+        tag: _oa_map(evaluate_arch(runner.model, arch, loader, evaluator,
+                                   calib, cfg.train_cfg.calib_samples))
         for tag, arch in archs.items()
     }
+
+
+def _oa_map(metrics: dict) -> tuple:
+    """(OA, mAP) in %, from mmpretrain's Accuracy and AveragePrecision."""
+    return metrics['accuracy/top1'], metrics['multi-label/mAP']
 
 
 def main():
@@ -255,7 +292,7 @@ def main():
     from rsbnet_mm.utils import load_state_dict_safe
     import torch
 
-    times, t_all = {}, time.perf_counter()
+    times, t_all = StageTimes(args.work_dir), time.perf_counter()
     data_dir = osp.join(args.work_dir, 'data')
     banner = lambda s: print(f'\n{"=" * 72}\n{s}\n{"=" * 72}', flush=True)  # noqa
 
@@ -263,7 +300,7 @@ def main():
     t0 = time.perf_counter()
     info = prepare_data(args, data_dir)
     num_classes = len(info['classes'])
-    times['data'] = time.perf_counter() - t0
+    times.record('data', time.perf_counter() - t0, True)
     print(f"images from {info['source']}\nclasses ({num_classes}): "
           f"{', '.join(info['classes'])}\nsplit sizes: {info['sizes']}")
 
@@ -271,16 +308,16 @@ def main():
     t0 = time.perf_counter()
     cfg = load_cfg('pretrain', args, data_dir, num_classes, 'pretrain')
     pre_ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    run_stage(cfg, pre_ckpt)
-    times['pretrain'] = time.perf_counter() - t0
+    times.record('pretrain', time.perf_counter() - t0,
+                 run_stage(cfg, pre_ckpt))
 
     banner('stage 2/4: fine-tuning with elastic width (SandwichFinetuneLoop)')
     t0 = time.perf_counter()
     cfg = load_cfg('finetune', args, data_dir, num_classes, 'finetune')
     cfg.load_from = pre_ckpt
     ft_ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    run_stage(cfg, ft_ckpt)
-    times['finetune'] = time.perf_counter() - t0
+    times.record('finetune', time.perf_counter() - t0,
+                 run_stage(cfg, ft_ckpt))
 
     banner('stage 3/4: evolutionary search (EvoSearchLoop, FLOPs <= 400M '
            'at 224x224)')
@@ -288,9 +325,9 @@ def main():
     cfg = load_cfg('search', args, data_dir, num_classes, 'search')
     cfg.load_from = ft_ckpt
     search_cfg = cfg
-    run_search(cfg)
+    ran = run_search(cfg)
     best = parse_arch(osp.join(cfg.work_dir, 'best_arch.yaml'))
-    times['search'] = time.perf_counter() - t0
+    times.record('search', time.perf_counter() - t0, ran)
     searches = {'evolution': _search_result(cfg.work_dir)}
     if args.random_search:
         banner('stage 3/4 baseline: random search, the same budget')
@@ -299,8 +336,8 @@ def main():
                        'search_random')
         cfg.load_from = ft_ckpt
         cfg.train_cfg.strategy = 'random'
-        run_search(cfg)
-        times['search_random'] = time.perf_counter() - t0
+        times.record('search_random', time.perf_counter() - t0,
+                     run_search(cfg))
         searches['random'] = _search_result(cfg.work_dir)
 
     banner('stage 4/4: export the found subnet and retrain it')
@@ -311,10 +348,9 @@ def main():
     cfg = load_cfg('retrain', args, data_dir, num_classes, 'retrain')
     cfg.model.backbone.arch = str(best)
     cfg.load_from = sub_ckpt
-    runner = build_runner(cfg)
-    runner.train()
-    retrained = runner.test()['accuracy/top1']
-    times['retrain'] = time.perf_counter() - t0
+    metrics, ran = train_and_test(cfg)
+    retrained = _oa_map(metrics)
+    times.record('retrain', time.perf_counter() - t0, ran)
 
     banner('summary')
     t0 = time.perf_counter()
@@ -322,15 +358,16 @@ def main():
     archs = dict(max=space.max_arch(), min=space.min_arch(), found=best)
     acc = evaluate_subnets(ft_ckpt, archs, args, data_dir, num_classes)
     acc_pre = evaluate_subnets(pre_ckpt, archs, args, data_dir, num_classes)
-    times['evaluate'] = time.perf_counter() - t0
+    times.record('evaluate', time.perf_counter() - t0, True)
     rows = []
     for tag, arch in archs.items():
         rows.append(dict(
             subnet=tag, arch=str(arch),
             flops_224=count_flops(arch), params=count_params(arch),
-            test_acc_inherited=acc[tag],
-            test_acc_after_pretrain=acc_pre[tag],
-            test_acc_retrained=retrained if tag == 'found' else None))
+            test_acc_inherited=acc[tag][0], test_map_inherited=acc[tag][1],
+            test_acc_after_pretrain=acc_pre[tag][0],
+            test_acc_retrained=retrained[0] if tag == 'found' else None,
+            test_map_retrained=retrained[1] if tag == 'found' else None))
     for name in (('mobilenetv2', 'resnet18') if args.baselines else ()):
         banner(f'baseline: {name} from scratch')
         t0 = time.perf_counter()
@@ -339,18 +376,20 @@ def main():
         _set_epochs(cfg, sum(
             load_cfg(n, args, data_dir, num_classes, n).train_cfg.max_epochs
             for n in ('pretrain', 'finetune', 'retrain')))
-        runner = build_runner(cfg)
-        runner.train()
-        times[f'baseline_{name}'] = time.perf_counter() - t0
-        flops, params = _backbone_cost(runner.model.backbone)
+        metrics, ran = train_and_test(cfg)
+        times.record(f'baseline_{name}', time.perf_counter() - t0, ran)
+        from mmpretrain.registry import MODELS
+        flops, params = _backbone_cost(MODELS.build(cfg.model.backbone))
+        oa, mean_ap = _oa_map(metrics)
         rows.append(dict(subnet=name, arch=cfg.model.backbone.type,
                          flops_224=flops, params=params,
                          test_acc_after_pretrain=None,
-                         test_acc_inherited=None,
-                         test_acc_retrained=runner.test()['accuracy/top1'],
+                         test_acc_inherited=None, test_map_inherited=None,
+                         test_acc_retrained=oa, test_map_retrained=mean_ap,
                          epochs=cfg.train_cfg.max_epochs))
-    times['total'] = time.perf_counter() - t_all
-    summary = dict(data=info, rows=rows, times_s=times, searches=searches,
+    times.record('total', time.perf_counter() - t_all, True)
+    summary = dict(data=info, rows=rows, times_s=dict(times),
+                   searches=searches,
                    budget=search_cfg.train_cfg.constraints,
                    quick=args.quick)
     with open(osp.join(args.work_dir, 'summary.json'), 'w') as f:
@@ -361,9 +400,9 @@ def main():
         f"{info['sizes']['train']}/{info['sizes']['search']}/"
         f"{info['sizes']['test']} images at 64x64",
         '',
-        '| subnet | MFLOPs@224 | params (M) | test acc after stage 1 '
-        '| after stage 2 (inherited, BN recal.) | retrained (baselines: '
-        'from scratch, same epochs in all) |',
+        '| subnet | MFLOPs@224 | params (M) | test OA after stage 1 '
+        '| OA / mAP after stage 2 (inherited, BN recal.) | OA / mAP '
+        'retrained (baselines: from scratch, same epochs in all) |',
         '|---|---|---|---|---|---|',
     ]
     def fmt(v):
@@ -373,8 +412,10 @@ def main():
         lines.append(f"| {r['subnet']} | {r['flops_224'] / 1e6:.1f} | "
                      f"{r['params'] / 1e6:.2f} | "
                      f"{fmt(r['test_acc_after_pretrain'])} | "
-                     f"{fmt(r['test_acc_inherited'])} | "
-                     f"{fmt(r['test_acc_retrained'])} |")
+                     f"{fmt(r['test_acc_inherited'])} / "
+                     f"{fmt(r['test_map_inherited'])} | "
+                     f"{fmt(r['test_acc_retrained'])} / "
+                     f"{fmt(r['test_map_retrained'])} |")
     lines += ['', f'found: {best}', '']
     for name, r in searches.items():
         lines.append(

@@ -38,6 +38,11 @@ def parse_args():
     parser.add_argument('--flops', type=float, nargs=2, default=None,
                         metavar=('LO', 'HI'), help='FLOPs band')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--standalone-dir',
+        help='where the stand-alone runs live (default: WORK_DIR/'
+        'standalone); give two supernets the same folder to train each '
+        'architecture once')
     add_common_args(parser)
     return parse_common(parser)
 
@@ -94,7 +99,15 @@ def standalone_score(args, arch, work_dir, score_key):
     """Train ``arch`` from scratch; its final validation metric."""
     result = osp.join(work_dir, 'result.json')
     if osp.isfile(result):
-        return json.load(open(result))['score']
+        with open(result) as f:
+            done = json.load(f)
+        if done['arch'] != str(arch):
+            raise ValueError(
+                f'{result} holds the run of {done["arch"]}, not of {arch}: '
+                'another --seed, --flops or --num-archs used this folder')
+        return done['score']
+    import time
+    t0 = time.perf_counter()
     from mmengine.config import Config
     from _common import prepare_runner_cfg
     cfg = Config.fromfile(args.standalone_config)
@@ -107,7 +120,8 @@ def standalone_score(args, arch, work_dir, score_key):
     metrics = runner.val_loop.run()
     score = float(metrics[score_key])
     with open(result, 'w') as f:
-        json.dump(dict(arch=str(arch), score=score), f)
+        json.dump(dict(arch=str(arch), score=score,
+                       time_s=time.perf_counter() - t0), f)
     return score
 
 
@@ -147,7 +161,8 @@ def main():
                                   osp.join(cfg.work_dir, 'oneshot.json'))
     standalone = []
     for i, arch in enumerate(archs):
-        wd = osp.join(cfg.work_dir, 'standalone', str(i))
+        wd = osp.join(args.standalone_dir or osp.join(cfg.work_dir,
+                                                      'standalone'), str(i))
         os.makedirs(wd, exist_ok=True)
         standalone.append(standalone_score(args, arch, wd, key))
     tau, rho = kendall_spearman(oneshot, standalone)

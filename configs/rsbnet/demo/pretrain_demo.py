@@ -40,7 +40,10 @@ val_dataloader = dict(
     dataset=dict(_delete_=True, ann_file=f'{data_root}/test.txt',
                  pipeline=test_pipeline, **_dataset),
     persistent_workers=False)
-val_evaluator = dict(type='Accuracy', topk=(1, ))
+val_evaluator = [
+    dict(type='Accuracy', topk=(1, )),
+    dict(type='AveragePrecision'),  # mAP over classes (SPEC §7)
+]
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator
 
