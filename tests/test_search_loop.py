@@ -108,6 +108,22 @@ def test_resume_after_interruption_equals_straight(tmp_path, supernet_ckpt,
         [(r['arch'], r['score']) for r in b]
 
 
+
+def test_resume_with_another_budget_is_refused(tmp_path, supernet_ckpt):
+    """The state records the budget: resuming under another one stops with
+    an error naming both, and the saved search is left as it was."""
+    wd = tmp_path / 's'
+    Runner.from_cfg(Config(search_cfg(wd, supernet_ckpt,
+                                      max_generations=1))).train()
+    before = (wd / 'search_state.json').read_text()
+    cfg = search_cfg(wd, supernet_ckpt, resume=True, max_generations=2,
+                     constraints=dict(flops=(0, 1.5e6)))
+    cfg['experiment_name'] = 'other_budget'
+    with pytest.raises(ValueError, match=r"constraints=.*2000000\.0.*"
+                       r"1500000\.0"):
+        Runner.from_cfg(Config(cfg)).train()
+    assert (wd / 'search_state.json').read_text() == before
+
 def test_two_processes_equal_one(tmp_path, supernet_ckpt):
     """tools/search.py under torchrun (2 CPU processes, gloo) scores every
     candidate as the single-process run does."""

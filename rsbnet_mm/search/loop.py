@@ -109,6 +109,14 @@ class EvoSearchLoop(BaseLoop):
             flops=constraints.get('flops'),
             params=constraints.get('params'),
             input_size=self.input_size)
+        # what the saved state records, so that resuming under another
+        # budget, input size or score is refused instead of mixing them
+        self._terms = dict(
+            constraints={k: [None if b is None else float(b) for b in v]
+                         for k, v in sorted(constraints.items())
+                         if v is not None},
+            constraint_input_size=list(self.input_size),
+            score_key=score_key)
         flops = constraints.get('flops')
         if flops and flops[1] is not None and \
                 flops[1] >= flops_range(self.space, self.input_size)[1]:
@@ -185,7 +193,7 @@ class EvoSearchLoop(BaseLoop):
     def _save_state(self) -> None:
         if not is_main_process():
             return
-        state = dict(strategy=self.strategy,
+        state = dict(strategy=self.strategy, **self._terms,
                      searcher=self.searcher.state_dict())
         tmp = self._path(STATE_FILE + '.tmp')
         with open(tmp, 'w') as f:
@@ -209,6 +217,13 @@ class EvoSearchLoop(BaseLoop):
         if state.get('strategy') != self.strategy:
             raise ValueError(f'{path} is a {state.get("strategy")!r} search, '
                              f'this config runs {self.strategy!r}')
+        for key, ours in self._terms.items():
+            theirs = state.get(key, ours)  # (states of before 2026-12-05)
+            if theirs != ours:
+                raise ValueError(
+                    f'{path} was searched with {key}={theirs!r}; this config '
+                    f'asks for {key}={ours!r}. Resume with the settings of '
+                    'that search, or use another work_dir for a new one')
         self.searcher.load_state_dict(state['searcher'])
         if is_main_process():
             self._truncate_candidates()
