@@ -11,7 +11,7 @@ from .version import __version__
 
 from . import datasets, engine, evaluation, models, search  # noqa: F401,E402
 from .engine import (EnsembleSinglePathLoop, SafeCheckpointHook,  # noqa: E402
-                     SandwichFinetuneLoop, SubnetValLoop)
+                     SandwichFinetuneLoop, SubnetTestLoop, SubnetValLoop)
 from .models import RSBNetSubNet, RSBNetSuperNet  # noqa: E402
 from .search import EvoSearchLoop  # noqa: E402
 
@@ -21,6 +21,7 @@ __all__ = [
     '__version__', 'Arch', 'SearchSpace', 'parse_arch', 'dump_arch',
     'count_flops', 'count_params', 'flops_range', 'params_range',
     'RSBNetSuperNet', 'RSBNetSubNet', 'EnsembleSinglePathLoop',
-    'SandwichFinetuneLoop', 'SubnetValLoop', 'EvoSearchLoop',
+    'SandwichFinetuneLoop', 'SubnetValLoop', 'SubnetTestLoop',
+    'EvoSearchLoop',
     'SafeCheckpointHook'
 ]

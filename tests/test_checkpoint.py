@@ -129,3 +129,23 @@ def test_url_checkpoints_load_weights_only(tmp_path, monkeypatch):
     assert seen['url'] == 'https://example.invalid/evil.pth'
     with pytest.raises(ValueError, match='refusing to load'):
         CheckpointLoader.load_checkpoint('torchvision://resnet18')
+
+
+def test_tools_test_on_a_supernet_tests_its_subnets(tmp_path):
+    """tools/test.py on a supernet config reports the largest, smallest and
+    random subnets, each after BN recalibration (SubnetTestLoop), not the
+    supernet with its mixed running statistics."""
+    cfg = cls_cfg(tmp_path / 'wd', dict(by_epoch=True, max_epochs=1),
+                  val=True, log_level='INFO')
+    cfg.update(test_dataloader=cfg['val_dataloader'],
+               test_evaluator=cfg['val_evaluator'], test_cfg=dict())
+    cfg_file = tmp_path / 'toy_cfg.py'
+    Config(cfg).dump(str(cfg_file))
+    r = _run([osp.join(ROOT, 'tools', 'train.py'), str(cfg_file)], tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    r = _run([osp.join(ROOT, 'tools', 'test.py'), str(cfg_file),
+              str(tmp_path / 'wd' / 'epoch_1.pth')], tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = r.stdout + r.stderr
+    for tag in ('max', 'min', 'rand0'):
+        assert f'{tag}/accuracy/top1' in out

@@ -23,10 +23,26 @@ def parse_args():
     return parse_common(parser)
 
 
+def test_supernet_subnets(cfg) -> None:
+    """A supernet is tested through its subnets: the largest, the smallest
+    and fixed random ones, each after BN recalibration
+    (``rsbnet_mm.SubnetTestLoop``, with the calibration settings of
+    ``val_cfg``), unless ``test_cfg`` names a loop of its own."""
+    if 'RSBNetSuperNet' not in str(cfg.model) or \
+            (cfg.get('test_cfg') or {}).get('type'):
+        return
+    keys = ('calib_dataloader', 'calib_samples', 'num_random', 'seed',
+            'full_width', 'fp16')
+    val = cfg.get('val_cfg') or {}
+    cfg.test_cfg = dict(type='rsbnet_mm.SubnetTestLoop',
+                        **{k: v for k, v in val.items() if k in keys})
+
+
 def main():
     args = parse_args()
     cfg = load_config(args)
     cfg.load_from = args.checkpoint
+    test_supernet_subnets(cfg)
     if args.out:
         cfg.test_evaluator = [cfg.test_evaluator] if isinstance(
             cfg.test_evaluator, dict) else list(cfg.test_evaluator)

@@ -324,9 +324,11 @@ class SubnetValLoop(ValLoop):
             self._calib_batches = calib_batches(cfg, self.calib_samples)
         return self._calib_batches
 
+    _stage = 'val'  # which runner hooks it calls
+
     def run(self) -> dict:
-        self.runner.call_hook('before_val')
-        self.runner.call_hook('before_val_epoch')
+        self.runner.call_hook(f'before_{self._stage}')
+        self.runner.call_hook(f'before_{self._stage}_epoch')
         self.runner.model.eval()
         supernet = find_supernet(self.runner.model)
         active = supernet.arch
@@ -339,6 +341,21 @@ class SubnetValLoop(ValLoop):
             if tag == 'max':
                 all_metrics.update(metrics)
         supernet.set_arch(active)
-        self.runner.call_hook('after_val_epoch', metrics=all_metrics)
-        self.runner.call_hook('after_val')
+        self.runner.call_hook(f'after_{self._stage}_epoch',
+                              metrics=all_metrics)
+        self.runner.call_hook(f'after_{self._stage}')
         return all_metrics
+
+
+@LOOPS.register_module()
+class SubnetTestLoop(SubnetValLoop):
+    """:class:`SubnetValLoop` as ``test_cfg``: tests the largest, the
+    smallest and fixed random subnets of a supernet, each after BN
+    recalibration (a supernet's running BN statistics mix every path
+    trained, so testing it as it is measures no subnet).
+
+    ``tools/test.py`` uses it for supernet configs whose ``test_cfg`` names
+    no loop, with the calibration settings of their ``val_cfg``.
+    """
+
+    _stage = 'test'
