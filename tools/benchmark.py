@@ -13,9 +13,15 @@ Subcommands:
               width, fwd+bwd in train mode), whether time follows FLOPs from
               max to min width, the speed of the analytic FLOPs counter and
               memory.
-    pretrain  training throughput (images/s) of an ensemble single-path
-              step (B paths, one update) against training the exported
-              largest subnet alone, on the same real images.
+    pretrain  stage 1: training throughput (images/s) of an ensemble
+              single-path step (B paths, one update) against training the
+              exported largest subnet alone, on the same real images.
+    finetune  stage 2: the same for a sandwich step (B kernel paths at the
+              smallest, largest and random widths: 3B passes, one update),
+              next to what its FLOPs predict.
+    search    stage 3: time per candidate (BN recalibration + evaluation of
+              the search images) and the supernet's evaluation time
+              against the exported subnet's, same architectures.
 """
 import argparse
 import json
@@ -331,65 +337,85 @@ def _image_batches(root: str, size: int, batch: int, n_batches: int,
     return root, classes, batches
 
 
-def bench_pretrain(args) -> dict:
-    """Images/s of one ensemble single-path update (B paths, full width,
-    one optimizer step: what EnsembleSinglePathLoop does per mini-batch)
-    next to a plain training step of the exported largest subnet, on the
-    same batches of real images, interleaved."""
-    import torch
-    from mmengine.optim import OptimWrapper
+def _classifier(backbone, num_classes):
+    """mmpretrain's ImageClassifier around ``backbone`` (as the demo's)."""
     from mmpretrain.registry import MODELS
-    from mmengine.registry import init_default_scope
-
-    from rsbnet_mm.engine.loops import multi_path_step
-    from rsbnet_mm.models import find_supernet
-    init_default_scope('mmpretrain')
-    root, classes, batches = _image_batches(args.data_root, args.input_size,
-                                            args.batch_size, 4, args.seed)
-
-    def classifier(backbone):
-        return MODELS.build(dict(
+    return MODELS.build(dict(
             type='ImageClassifier',
             data_preprocessor=dict(type='ClsDataPreprocessor',
                                    mean=[123.675, 116.28, 103.53],
                                    std=[58.395, 57.12, 57.375],
-                                   to_rgb=True, num_classes=len(classes)),
+                                   to_rgb=True, num_classes=num_classes),
             backbone=backbone,
             neck=dict(type='GlobalAveragePooling'),
-            head=dict(type='LinearClsHead', num_classes=len(classes),
+            head=dict(type='LinearClsHead', num_classes=num_classes,
                       in_channels=1280,
                       loss=dict(type='CrossEntropyLoss'))))
 
-    supermodel = classifier(dict(type='rsbnet_mm.RSBNetSuperNet'))
+
+def _super_and_exported(num_classes):
+    """A supernet classifier, and a function that exports one of its
+    paths to a static classifier with the same weights."""
+    from rsbnet_mm.models import find_supernet
+    supermodel = _classifier(dict(type='rsbnet_mm.RSBNetSuperNet'),
+                             num_classes)
     _quiet_init(supermodel)
     supernet = find_supernet(supermodel)
+
+    def exported(arch):
+        sub = _classifier(dict(type='rsbnet_mm.RSBNetSubNet', arch=str(arch),
+                               init_cfg=None), num_classes)
+        sub.backbone.load_state_dict(
+            supernet.export_state_dict(arch, sub.backbone))
+        sub.head.load_state_dict(supermodel.head.state_dict())
+        return sub
+
+    return supermodel, supernet, exported
+
+
+def bench_train_step(args) -> dict:
+    """Images/s of one update of stage 1 (``pretrain``: B full-width
+    single paths, what EnsembleSinglePathLoop does per mini-batch) or of
+    stage 2 (``finetune``: the sandwich rule's 3B paths, as
+    SandwichFinetuneLoop) next to a plain training step of the exported
+    largest subnet, on the same batches of real images, interleaved."""
+    import torch
+    from mmengine.optim import OptimWrapper
+    from mmengine.registry import init_default_scope
+
+    from rsbnet_mm import count_flops
+    from rsbnet_mm.engine.loops import (distinct_paths, multi_path_step,
+                                        sandwich_paths)
+    init_default_scope('mmpretrain')
+    root, classes, batches = _image_batches(args.data_root, args.input_size,
+                                            args.batch_size, 4, args.seed)
+    supermodel, supernet, exported = _super_and_exported(len(classes))
     space = supernet.space
-    submodel = classifier(dict(type='rsbnet_mm.RSBNetSubNet',
-                               arch=str(space.max_arch()), init_cfg=None))
-    submodel.backbone.load_state_dict(
-        supernet.export_state_dict(space.max_arch(), submodel.backbone))
-    submodel.head.load_state_dict(supermodel.head.state_dict())
+    submodel = exported(space.max_arch())
     opt = lambda m: OptimWrapper(torch.optim.SGD(m.parameters(), lr=0.01,
                                                  momentum=0.9))  # noqa
     super_optim, sub_optim = opt(supermodel), opt(submodel)
     supermodel.train(), submodel.train()
     rng = random.Random(args.seed)
-    state = dict(i=0, paths=None)
+    state = dict(i=0, paths=None, flops=[])
+    size = (args.input_size, ) * 2
 
     def next_batch():
         state['i'] += 1
         return batches[state['i'] % len(batches)]
 
     def sample_paths():
-        archs = []
-        while len(archs) < args.num_paths:
-            a = space.sample(rng, max_width=True)
-            if a not in archs:
-                archs.append(a)
-        state['paths'] = [(f'path{j}', a) for j, a in enumerate(archs)]
+        if args.command == 'pretrain':
+            state['paths'] = [(f'path{j}', a) for j, a in enumerate(
+                distinct_paths(space, rng, args.num_paths, max_width=True))]
+        else:
+            state['paths'] = sandwich_paths(space, rng, args.num_paths,
+                                            space.expand_choices)
+        state['flops'].append(sum(count_flops(a, size, space)
+                                  for _, a in state['paths']))
 
     cases = {
-        'ensemble': (sample_paths, lambda: multi_path_step(
+        'multi_path': (sample_paths, lambda: multi_path_step(
             supermodel, super_optim, next_batch(), supernet,
             state['paths'])),
         'exported_max': (lambda: None, lambda: submodel.train_step(
@@ -398,45 +424,130 @@ def bench_pretrain(args) -> dict:
     times = _interleaved(cases, args.repeats, args.warmup)
     med = {k: statistics.median(v) for k, v in times.items()}
     ips = {k: round(args.batch_size / v, 2) for k, v in med.items()}
+    passes = len(state['paths'])
+    flops_ratio = statistics.mean(state['flops']) / count_flops(
+        space.max_arch(), size, space)
+    loop = dict(pretrain='EnsembleSinglePathLoop',
+                finetune='SandwichFinetuneLoop')[args.command]
     return dict(
-        benchmark='pretrain',
+        benchmark=args.command,
         settings=_settings(args, data_root=root, classes=len(classes),
-                           num_paths=args.num_paths,
+                           num_paths=args.num_paths, loop=loop,
+                           passes_per_update=passes,
                            optimizer='SGD lr 0.01 momentum 0.9'),
         median_ms={k: _median_ms(v) for k, v in times.items()},
         images_per_s=dict(
-            ensemble_B=ips['ensemble'],
+            multi_path_update=ips['multi_path'],
             exported_max_alone=ips['exported_max']),
-        ensemble_over_exported_time=round(med['ensemble'] /
-                                          med['exported_max'], 3),
-        note=f'an ensemble update runs {args.num_paths} forward/backward '
-        'passes (random kernels, full width) over each image, so its '
-        f'time is about {args.num_paths}x a single path; per pass it '
-        'costs ensemble_over_exported_time / num_paths of the exported '
-        'subnet.',
+        update_over_exported_time=round(med['multi_path'] /
+                                        med['exported_max'], 3),
+        update_over_exported_flops=round(flops_ratio, 3),
+        time_over_flops=round(
+            med['multi_path'] / med['exported_max'] / flops_ratio, 3),
         per_pass_over_exported=round(
-            med['ensemble'] / med['exported_max'] / args.num_paths, 3),
-        peak_rss_mb=_peak_rss_mb())
+            med['multi_path'] / med['exported_max'] / passes, 3),
+        note=f'one {loop} update runs {passes} forward/backward passes '
+        'over each image; update_over_exported_flops is what their FLOPs '
+        'predict against one pass of the exported largest subnet, '
+        'time_over_flops how far the measured time is from that.',
+        peak_rss_mb=round(_peak_rss_mb(), 1))
 
 
-def _add_pretrain(sub) -> None:
+def bench_search(args) -> dict:
+    """Time per candidate of EvoSearchLoop: set the architecture and
+    recalibrate BN on ``--calib-samples`` images, then evaluate
+    ``--search-images`` images; the supernet's evaluation against the
+    exported subnet's (same weights, same images), random architectures,
+    interleaved."""
+    import torch
+    from mmengine.registry import init_default_scope
+
+    from rsbnet_mm.engine.bn_calib import recalibrated_bn
+    init_default_scope('mmpretrain')
+    n_calib = -(-args.calib_samples // args.batch_size)
+    n_eval = -(-args.search_images // args.batch_size)
+    root, classes, batches = _image_batches(
+        args.data_root, args.input_size, args.batch_size, n_calib + n_eval,
+        args.seed)
+    calib, search = batches[:n_calib], batches[n_calib:]
+    supermodel, supernet, exported = _super_and_exported(len(classes))
+    supermodel.eval()
+    space = supernet.space
+    rng = random.Random(args.seed)
+    state = dict(sub=None)
+
+    def new_candidate():
+        arch = space.sample(rng)
+        supernet.set_arch(arch)
+        state['sub'] = exported(arch).eval()
+
+    def recalibrate():
+        with recalibrated_bn(supermodel, calib, args.calib_samples):
+            pass
+
+    def evaluate(model):
+        with torch.no_grad():
+            for b in search:
+                model.test_step(b)
+
+    cases = {
+        'recalibrate_bn': (new_candidate, recalibrate),
+        'evaluate_supernet': (lambda: None, lambda: evaluate(supermodel)),
+        'evaluate_exported': (lambda: None,
+                              lambda: evaluate(state['sub'])),
+    }
+    times = _interleaved(cases, args.repeats, args.warmup)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    per_candidate = med['recalibrate_bn'] + med['evaluate_supernet']
+    return dict(
+        benchmark='search',
+        settings=_settings(args, data_root=root, classes=len(classes),
+                           calib_samples=args.calib_samples,
+                           search_images=len(search) * args.batch_size),
+        median_ms={k: _median_ms(v) for k, v in times.items()},
+        s_per_candidate=round(per_candidate, 3),
+        candidates_per_hour=round(3600 / per_candidate, 1),
+        recalibration_share=round(med['recalibrate_bn'] / per_candidate, 3),
+        supernet_over_exported_eval=round(
+            med['evaluate_supernet'] / med['evaluate_exported'], 3),
+        peak_rss_mb=round(_peak_rss_mb(), 1))
+
+
+def _add_real_image_parser(sub, name, help, func, batch_size, repeats):
     default_root = osp.normpath(osp.join(osp.dirname(osp.abspath(
         __file__)), '..', '..', 'shared', 'data', 'aid150'))
-    p = sub.add_parser(
-        'pretrain', help='ensemble single-path step vs exported max subnet',
-        description=bench_pretrain.__doc__)
+    p = sub.add_parser(name, help=help, description=func.__doc__)
     p.add_argument('--data-root', default=default_root,
                    help='folder-per-class images (default: the AID sample; '
                    'synthetic scenes if absent)')
     p.add_argument('--input-size', type=int, default=64)
-    p.add_argument('--batch-size', type=int, default=32)
-    p.add_argument('--num-paths', type=int, default=5)
-    p.add_argument('--repeats', type=int, default=6)
+    p.add_argument('--batch-size', type=int, default=batch_size)
+    p.add_argument('--repeats', type=int, default=repeats)
     p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--out', help='also write the JSON report here')
-    p.set_defaults(func=bench_pretrain)
+    p.set_defaults(func=func)
+    return p
+
+
+def _add_train_steps(sub) -> None:
+    p = _add_real_image_parser(
+        sub, 'pretrain', 'ensemble single-path step vs exported max subnet',
+        bench_train_step, 32, 6)
+    p.add_argument('--num-paths', type=int, default=5)
+    p = _add_real_image_parser(
+        sub, 'finetune', 'sandwich step vs exported max subnet',
+        bench_train_step, 32, 4)
+    p.add_argument('--num-paths', type=int, default=2,
+                   help='B kernel paths (3B passes; the demo uses 2)')
+
+
+def _add_search(sub) -> None:
+    p = _add_real_image_parser(
+        sub, 'search', 'time per search candidate', bench_search, 64, 5)
+    p.add_argument('--calib-samples', type=int, default=64)
+    p.add_argument('--search-images', type=int, default=1000)
 
 
 def main(argv=None):
@@ -444,7 +555,8 @@ def main(argv=None):
         description='Benchmarks of rsbnet_mm (one subcommand per stage).')
     sub = parser.add_subparsers(dest='command', required=True)
     _add_supernet(sub)
-    _add_pretrain(sub)
+    _add_train_steps(sub)
+    _add_search(sub)
     args = parser.parse_args(argv)
 
     import torch

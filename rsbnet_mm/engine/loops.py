@@ -33,6 +33,40 @@ from .evaluate import evaluate_arch
 Path = Tuple[str, Arch]
 
 
+def distinct_paths(space, rng: random.Random, num_paths: int,
+                   max_width: bool) -> List[Arch]:
+    """``num_paths`` distinct single paths, uniformly sampled."""
+    n_kernels = len(space.kernel_choices)**space.num_layers
+    if max_width and num_paths > n_kernels:
+        raise ValueError(f'num_paths={num_paths} exceeds the '
+                         f'{n_kernels} distinct full-width paths')
+    paths: List[Arch] = []
+    for _ in range(1000 * num_paths):
+        arch = space.sample(rng, max_width=max_width)
+        if arch not in paths:
+            paths.append(arch)
+        if len(paths) == num_paths:
+            return paths
+    raise RuntimeError('could not sample distinct paths')
+
+
+def sandwich_paths(space, rng: random.Random, num_paths: int,
+                   width_choices: Sequence[float]) -> List[Path]:
+    """Algorithm 2: ``num_paths`` sampled kernel paths at the smallest
+    width, then at the largest, then each at a random width (one per
+    layer)."""
+    kernels = distinct_paths(space, rng, num_paths, max_width=True)
+    lo, hi = width_choices[0], width_choices[-1]
+    paths = [(f'min{j}', a.with_expansion(lo))
+             for j, a in enumerate(kernels)]
+    paths += [(f'max{j}', a.with_expansion(hi))
+              for j, a in enumerate(kernels)]
+    paths += [(f'rand{j}',
+               a.with_expansion([rng.choice(width_choices) for _ in a]))
+              for j, a in enumerate(kernels)]
+    return paths
+
+
 class _MultiPathMixin:
     """What the ensemble and sandwich loops share: sampling paths the same
     way on every rank, and the accumulate-then-step iteration."""
@@ -55,23 +89,6 @@ class _MultiPathMixin:
     def _rng(self) -> random.Random:
         seed = self.seed if self.seed is not None else self.runner.seed
         return random.Random(f'{seed}-{self._iter}')
-
-    def _distinct_paths(self, rng: random.Random,
-                        max_width: bool) -> List[Arch]:
-        """``num_paths`` distinct single paths, uniformly sampled."""
-        space = self.supernet.space
-        n_kernels = len(space.kernel_choices)**space.num_layers
-        if max_width and self.num_paths > n_kernels:
-            raise ValueError(f'num_paths={self.num_paths} exceeds the '
-                             f'{n_kernels} distinct full-width paths')
-        paths: List[Arch] = []
-        for _ in range(1000 * self.num_paths):
-            arch = space.sample(rng, max_width=max_width)
-            if arch not in paths:
-                paths.append(arch)
-            if len(paths) == self.num_paths:
-                return paths
-        raise RuntimeError('could not sample distinct paths')
 
     def sample_paths(self) -> List[Path]:
         raise NotImplementedError
@@ -139,7 +156,8 @@ class _EnsembleSinglePath(_MultiPathMixin):
     def sample_paths(self) -> List[Path]:
         rng = self._rng()
         return [(f'path{j}', a) for j, a in enumerate(
-            self._distinct_paths(rng, max_width=self.full_width))]
+            distinct_paths(self.supernet.space, rng, self.num_paths,
+                           max_width=self.full_width))]
 
 
 @LOOPS.register_module()
@@ -211,20 +229,9 @@ class _Sandwich(_MultiPathMixin):
         self.width_choices = tuple(sorted(float(w) for w in width_choices))
 
     def sample_paths(self) -> List[Path]:
-        """Algorithm 2: the sampled paths at the smallest width, then at the
-        largest, then each at a random width (one per layer)."""
-        rng = self._rng()
-        kernels = self._distinct_paths(rng, max_width=True)
-        lo, hi = self.width_choices[0], self.width_choices[-1]
-        paths = [(f'min{j}', a.with_expansion(lo))
-                 for j, a in enumerate(kernels)]
-        paths += [(f'max{j}', a.with_expansion(hi))
-                  for j, a in enumerate(kernels)]
-        paths += [(f'rand{j}',
-                   a.with_expansion([rng.choice(self.width_choices)
-                                     for _ in a]))
-                  for j, a in enumerate(kernels)]
-        return paths
+        """Algorithm 2 (:func:`sandwich_paths`)."""
+        return sandwich_paths(self.supernet.space, self._rng(),
+                              self.num_paths, self.width_choices)
 
 
 @LOOPS.register_module()
