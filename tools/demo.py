@@ -177,18 +177,40 @@ def build_runner(cfg):
 
 class StageTimes(dict):
     """Wall clock per stage, kept in ``times.json`` of the work dir: a
-    stage skipped on a rerun keeps the time of the run that did it."""
+    stage skipped on a rerun keeps the time of the run that did it (or,
+    where none was kept, the span of its MMEngine logs)."""
 
     def __init__(self, work_dir: str):
         self.path = osp.join(work_dir, 'times.json')
         super().__init__(json.load(open(self.path))
                          if osp.isfile(self.path) else {})
 
-    def record(self, stage: str, seconds: float, ran: bool) -> None:
+    def record(self, stage: str, seconds: float, ran: bool,
+               stage_dir: str = None) -> None:
+        if not ran and stage not in self and stage_dir:
+            seconds = logged_seconds(stage_dir) or seconds
         if ran or stage not in self:
             self[stage] = seconds
             with open(self.path, 'w') as f:
                 json.dump(self, f, indent=1)
+
+
+def logged_seconds(stage_dir: str) -> float:
+    """Seconds from the first to the last timestamped line of each MMEngine
+    log in ``stage_dir/<timestamp>/``, summed over the runs."""
+    import datetime
+    import glob
+    import re
+    stamp = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - mmengine')
+    total = 0.
+    for log in glob.glob(osp.join(stage_dir, '*', '*.log')):
+        with open(log) as f:
+            found = [m.group(1) for m in map(stamp.match, f) if m]
+        if len(found) > 1:
+            first, last = (datetime.datetime.strptime(t, '%Y/%m/%d %H:%M:%S')
+                           for t in (found[0], found[-1]))
+            total += (last - first).total_seconds()
+    return total
 
 
 def run_stage(cfg, final_ckpt: str) -> bool:
@@ -308,16 +330,16 @@ def main():
     t0 = time.perf_counter()
     cfg = load_cfg('pretrain', args, data_dir, num_classes, 'pretrain')
     pre_ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    times.record('pretrain', time.perf_counter() - t0,
-                 run_stage(cfg, pre_ckpt))
+    ran = run_stage(cfg, pre_ckpt)
+    times.record('pretrain', time.perf_counter() - t0, ran, cfg.work_dir)
 
     banner('stage 2/4: fine-tuning with elastic width (SandwichFinetuneLoop)')
     t0 = time.perf_counter()
     cfg = load_cfg('finetune', args, data_dir, num_classes, 'finetune')
     cfg.load_from = pre_ckpt
     ft_ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    times.record('finetune', time.perf_counter() - t0,
-                 run_stage(cfg, ft_ckpt))
+    ran = run_stage(cfg, ft_ckpt)
+    times.record('finetune', time.perf_counter() - t0, ran, cfg.work_dir)
 
     banner('stage 3/4: evolutionary search (EvoSearchLoop, FLOPs <= 400M '
            'at 224x224)')
@@ -327,7 +349,7 @@ def main():
     search_cfg = cfg
     ran = run_search(cfg)
     best = parse_arch(osp.join(cfg.work_dir, 'best_arch.yaml'))
-    times.record('search', time.perf_counter() - t0, ran)
+    times.record('search', time.perf_counter() - t0, ran, cfg.work_dir)
     searches = {'evolution': _search_result(cfg.work_dir)}
     if args.random_search:
         banner('stage 3/4 baseline: random search, the same budget')
@@ -336,8 +358,9 @@ def main():
                        'search_random')
         cfg.load_from = ft_ckpt
         cfg.train_cfg.strategy = 'random'
-        times.record('search_random', time.perf_counter() - t0,
-                     run_search(cfg))
+        ran = run_search(cfg)
+        times.record('search_random', time.perf_counter() - t0, ran,
+                     cfg.work_dir)
         searches['random'] = _search_result(cfg.work_dir)
 
     banner('stage 4/4: export the found subnet and retrain it')
