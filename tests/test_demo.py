@@ -32,3 +32,26 @@ def test_demo_quick(tmp_path):
               'search/best_arch.yaml', 'found_subnet.pth', 'summary.md'):
         assert (tmp_path / 'demo' / f).stat().st_size > 0
     assert '| found |' in out
+
+
+def test_stage_time_from_logs(tmp_path):
+    """A stage finished by an earlier run without a kept time takes the
+    span of its MMEngine logs (summed over runs); a kept time wins."""
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import demo
+    for run, lines in (('20261205_003845', ('2026/12/05 23:59:50',
+                                            '2026/12/06 00:01:00')),
+                       ('20261206_010000', ('2026/12/06 01:00:00',
+                                            '2026/12/06 01:00:30'))):
+        d = tmp_path / 'pretrain' / run
+        d.mkdir(parents=True)
+        (d / f'{run}.log').write_text(
+            ''.join(f'{t} - mmengine - INFO - x\n  continued\n'
+                    for t in lines))
+    assert demo.logged_seconds(str(tmp_path / 'pretrain')) == 70 + 30
+    times = demo.StageTimes(str(tmp_path))
+    times.record('pretrain', 0.01, False, str(tmp_path / 'pretrain'))
+    times.record('finetune', 5.0, True)
+    times.record('finetune', 0.01, False, str(tmp_path / 'none'))
+    assert json.load(open(tmp_path / 'times.json')) == {
+        'pretrain': 100, 'finetune': 5.0}
