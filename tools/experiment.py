@@ -196,7 +196,9 @@ def report(args, wd, steps):
               f"test OA {min(sa):.1f}-{max(sa):.1f} %).", '',
               '## Wall clock (minutes)', '', '| stage | B = 5 | B = 1 |',
               '|---|---|---|']
-    keys = [k for k in b5['times_s'] if k not in ('total', 'data')]
+    order = ('pretrain', 'finetune', 'search', 'search_random', 'retrain',
+             'evaluate', 'baseline_mobilenetv2', 'baseline_resnet18')
+    keys = [k for k in order if k in b5['times_s']]
     for k in keys:
         b1 = runs[1]['times_s'].get(k)
         lines.append(f"| {k} | {b5['times_s'][k] / 60:.1f} | "
