@@ -213,23 +213,27 @@ def logged_seconds(stage_dir: str) -> float:
     return total
 
 
-def run_stage(cfg, final_ckpt: str) -> bool:
-    """Train, unless an earlier run of the demo already finished it;
-    whether it ran."""
+def run_stage(cfg, final_ckpt: str):
+    """Train, unless an earlier run of the demo already finished it; the
+    runner that trained, or None."""
     if osp.isfile(final_ckpt):
         print(f'found {final_ckpt}: stage done before, skipped', flush=True)
-        return False
-    build_runner(cfg).train()
-    return True
+        return None
+    runner = build_runner(cfg)
+    runner.train()
+    return runner
 
 
 def train_and_test(cfg) -> tuple:
     """Train (unless done before) and test; (test metrics, whether it
-    trained)."""
+    trained). A run that trains tests with its own runner; one done before
+    tests its final checkpoint."""
     final = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    ran = run_stage(cfg, final)
+    runner = run_stage(cfg, final)
+    if runner is not None:
+        return runner.test(), True
     cfg.load_from, cfg.resume = final, False
-    return build_runner(cfg).test(), ran
+    return build_runner(cfg).test(), False
 
 
 def run_search(cfg) -> bool:
@@ -330,7 +334,7 @@ def main():
     t0 = time.perf_counter()
     cfg = load_cfg('pretrain', args, data_dir, num_classes, 'pretrain')
     pre_ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    ran = run_stage(cfg, pre_ckpt)
+    ran = run_stage(cfg, pre_ckpt) is not None
     times.record('pretrain', time.perf_counter() - t0, ran, cfg.work_dir)
 
     banner('stage 2/4: fine-tuning with elastic width (SandwichFinetuneLoop)')
@@ -338,7 +342,7 @@ def main():
     cfg = load_cfg('finetune', args, data_dir, num_classes, 'finetune')
     cfg.load_from = pre_ckpt
     ft_ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    ran = run_stage(cfg, ft_ckpt)
+    ran = run_stage(cfg, ft_ckpt) is not None
     times.record('finetune', time.perf_counter() - t0, ran, cfg.work_dir)
 
     banner('stage 3/4: evolutionary search (EvoSearchLoop, FLOPs <= 400M '
