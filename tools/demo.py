@@ -180,8 +180,8 @@ class StageTimes(dict):
     stage skipped on a rerun keeps the time of the run that did it (or,
     where none was kept, the span of its MMEngine logs)."""
 
-    def __init__(self, work_dir: str):
-        self.path = osp.join(work_dir, 'times.json')
+    def __init__(self, work_dir: str, file_name: str = 'times.json'):
+        self.path = osp.join(work_dir, file_name)
         super().__init__(json.load(open(self.path))
                          if osp.isfile(self.path) else {})
 

@@ -36,6 +36,8 @@ import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOOLS = osp.join(ROOT, 'tools')
+sys.path.insert(0, TOOLS)
+from demo import StageTimes  # noqa: E402
 
 
 def parse_args():
@@ -74,9 +76,7 @@ class Steps:
     ``experiment_times.json``."""
 
     def __init__(self, work_dir):
-        self.path = osp.join(work_dir, 'experiment_times.json')
-        self.times = json.load(open(self.path)) if osp.isfile(
-            self.path) else {}
+        self.times = StageTimes(work_dir, 'experiment_times.json')
 
     def run(self, name, cmd, done_file):
         if osp.isfile(done_file):
@@ -90,9 +90,7 @@ class Steps:
             raise SystemExit(f'[experiment] {name} failed (exit '
                              f'{r.returncode}); rerun the same command to '
                              'continue from there')
-        self.times[name] = time.perf_counter() - t0
-        with open(self.path, 'w') as f:
-            json.dump(self.times, f, indent=1)
+        self.times.record(name, time.perf_counter() - t0, True)
 
 
 def pipeline_cmd(args, work_dir, num_paths, extra):
@@ -234,7 +232,8 @@ def report(args, wd, steps):
         f.write(text)
     with open(osp.join(wd, 'results.json'), 'w') as f:
         json.dump(dict(settings=vars(args), runs=runs, tau=tau,
-                       standalone=standalone, step_times_s=steps.times), f,
+                       standalone=standalone,
+                       step_times_s=dict(steps.times)), f,
                   indent=1)
     print(text, flush=True)
 
