@@ -46,6 +46,11 @@ def load_config(args) -> Config:
     return cfg
 
 
+def is_supernet_cfg(cfg: Config) -> bool:
+    """Whether the config's model holds an ``RSBNetSuperNet``."""
+    return 'RSBNetSuperNet' in str(cfg.get('model', ''))
+
+
 def prepare_runner_cfg(cfg: Config):
     """Import the plugin, add its safe-checkpoint hook, build the runner.
 
@@ -57,7 +62,7 @@ def prepare_runner_cfg(cfg: Config):
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
-    if 'RSBNetSuperNet' in str(cfg.get('model', '')):
+    if is_supernet_cfg(cfg):
         # each step trains some paths only: DDP must expect unused params
         cfg.setdefault('find_unused_parameters', True)
     if cfg.get('launcher', 'none') != 'none' and \

@@ -11,7 +11,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from _common import (add_common_args, close_distributed,  # noqa
-                     load_config, parse_common, prepare_runner_cfg)
+                     is_supernet_cfg, load_config, parse_common,
+                     prepare_runner_cfg)
 
 
 def parse_args():
@@ -28,7 +29,7 @@ def test_supernet_subnets(cfg) -> None:
     and fixed random ones, each after BN recalibration
     (``rsbnet_mm.SubnetTestLoop``, with the calibration settings of
     ``val_cfg``), unless ``test_cfg`` names a loop of its own."""
-    if 'RSBNetSuperNet' not in str(cfg.model) or \
+    if not is_supernet_cfg(cfg) or \
             (cfg.get('test_cfg') or {}).get('type'):
         return
     keys = ('calib_dataloader', 'calib_samples', 'num_random', 'seed',
