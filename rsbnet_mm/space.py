@@ -259,6 +259,39 @@ class SearchSpace:
             layers.append((k, e))
         return Arch(layers)
 
+    def sample_distinct(self,
+                        n: int,
+                        rng: Union[None, int, random.Random,
+                                   Callable[[int], int]] = None,
+                        max_width: bool = False,
+                        constraint: Optional[Callable[[Arch], bool]] = None,
+                        max_draws: Optional[int] = None) -> List[Arch]:
+        """``n`` distinct uniformly random architectures, in the order
+        drawn, keeping only those ``constraint`` accepts.
+
+        Raises:
+            ValueError: ``n`` exceeds the full-width architectures
+                (``max_width``), or ``max_draws`` draws (``1000 * n`` by
+                default) did not give ``n``.
+        """
+        if max_width and n > len(self.kernel_choices)**self.num_layers:
+            raise ValueError(
+                f'{n} distinct architectures asked, but there are only '
+                f'{len(self.kernel_choices)**self.num_layers} at full width')
+        randbelow = _randbelow(rng)
+        draws = max_draws or 1000 * n
+        out: List[Arch] = []
+        for _ in range(draws):
+            arch = self.sample(randbelow, max_width=max_width)
+            if arch not in out and (constraint is None or constraint(arch)):
+                out.append(arch)
+                if len(out) == n:
+                    return out
+        raise ValueError(
+            f'found only {len(out)} of {n} distinct architectures in '
+            f'{draws} draws' +
+            (' inside the constraint' if constraint is not None else ''))
+
     def parse(self, value: Union[str, Arch, Sequence]) -> Arch:
         """Validate and normalise an architecture.
 

@@ -94,3 +94,29 @@ def test_sampling_uniform_and_seeded():
     frac5 = kernels.count(5) / len(kernels)
     assert 0.45 < frac5 < 0.55
     assert set(SPACE.sample(rng, max_width=True).expansions) == {6.0}
+
+
+def test_sample_distinct():
+    """Distinct architectures in draw order, filtered by the constraint,
+    and a clear error when too few exist."""
+    space = SearchSpace()
+    rng = random.Random(0)
+    archs = space.sample_distinct(5, rng, max_width=True)
+    assert len(set(archs)) == 5
+    assert all(e == space.max_expansion for a in archs for _, e in a)
+    # the same draws as sampling one by one and keeping the new ones
+    again, ref = random.Random(0), []
+    while len(ref) < 5:
+        a = space.sample(again, max_width=True)
+        if a not in ref:
+            ref.append(a)
+    assert archs == ref
+    only_k3 = lambda a: all(k == 3 for k, _ in a[:3])  # noqa: E731
+    assert all(only_k3(a) for a in space.sample_distinct(4, 1,
+                                                         constraint=only_k3))
+    tiny = SearchSpace(stages=[(8, 1, 2, 'ReLU')], expand_choices=(2.0, ))
+    with pytest.raises(ValueError, match='only 2 at full width'):
+        tiny.sample_distinct(3, 0, max_width=True)
+    with pytest.raises(ValueError, match='found only 0 of 1 .* inside'):
+        space.sample_distinct(1, 0, constraint=lambda a: False,
+                              max_draws=50)

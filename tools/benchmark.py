@@ -384,8 +384,7 @@ def bench_train_step(args) -> dict:
     from mmengine.registry import init_default_scope
 
     from rsbnet_mm import count_flops
-    from rsbnet_mm.engine.loops import (distinct_paths, multi_path_step,
-                                        sandwich_paths)
+    from rsbnet_mm.engine.loops import multi_path_step, sandwich_paths
     init_default_scope('mmpretrain')
     root, classes, batches = _image_batches(args.data_root, args.input_size,
                                             args.batch_size, 4, args.seed)
@@ -407,7 +406,7 @@ def bench_train_step(args) -> dict:
     def sample_paths():
         if args.command == 'pretrain':
             state['paths'] = [(f'path{j}', a) for j, a in enumerate(
-                distinct_paths(space, rng, args.num_paths, max_width=True))]
+                space.sample_distinct(args.num_paths, rng, max_width=True))]
         else:
             state['paths'] = sandwich_paths(space, rng, args.num_paths,
                                             space.expand_choices)

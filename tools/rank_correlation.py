@@ -61,18 +61,6 @@ def kendall_spearman(x, y):
             None if math.isnan(rho) else rho)
 
 
-def sample_archs(space, n, seed, constraint):
-    rng, archs = random.Random(seed), []
-    for _ in range(10000 * n):
-        a = space.sample(rng)
-        if a not in archs and constraint(a):
-            archs.append(a)
-            if len(archs) == n:
-                return archs
-    raise ValueError(f'found only {len(archs)} of {n} distinct '
-                     'architectures inside the FLOPs band')
-
-
 def oneshot_scores(cfg, archs, path):
     """Inherited-weight score of each arch (cached in ``path``)."""
     done = json.load(open(path)) if osp.isfile(path) else {}
@@ -156,7 +144,9 @@ def main():
     constraint = make_constraint(
         space, flops=tuple(args.flops) if args.flops else None,
         input_size=size)
-    archs = sample_archs(space, args.num_archs, args.seed, constraint)
+    archs = space.sample_distinct(args.num_archs, random.Random(args.seed),
+                                  constraint=constraint,
+                                  max_draws=10000 * args.num_archs)
     oneshot, key = oneshot_scores(cfg, archs,
                                   osp.join(cfg.work_dir, 'oneshot.json'))
     standalone = []

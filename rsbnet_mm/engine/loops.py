@@ -33,29 +33,12 @@ from .evaluate import evaluate_arch
 Path = Tuple[str, Arch]
 
 
-def distinct_paths(space, rng: random.Random, num_paths: int,
-                   max_width: bool) -> List[Arch]:
-    """``num_paths`` distinct single paths, uniformly sampled."""
-    n_kernels = len(space.kernel_choices)**space.num_layers
-    if max_width and num_paths > n_kernels:
-        raise ValueError(f'num_paths={num_paths} exceeds the '
-                         f'{n_kernels} distinct full-width paths')
-    paths: List[Arch] = []
-    for _ in range(1000 * num_paths):
-        arch = space.sample(rng, max_width=max_width)
-        if arch not in paths:
-            paths.append(arch)
-        if len(paths) == num_paths:
-            return paths
-    raise RuntimeError('could not sample distinct paths')
-
-
 def sandwich_paths(space, rng: random.Random, num_paths: int,
                    width_choices: Sequence[float]) -> List[Path]:
     """Algorithm 2: ``num_paths`` sampled kernel paths at the smallest
     width, then at the largest, then each at a random width (one per
     layer)."""
-    kernels = distinct_paths(space, rng, num_paths, max_width=True)
+    kernels = space.sample_distinct(num_paths, rng, max_width=True)
     lo, hi = width_choices[0], width_choices[-1]
     paths = [(f'min{j}', a.with_expansion(lo))
              for j, a in enumerate(kernels)]
@@ -156,8 +139,8 @@ class _EnsembleSinglePath(_MultiPathMixin):
     def sample_paths(self) -> List[Path]:
         rng = self._rng()
         return [(f'path{j}', a) for j, a in enumerate(
-            distinct_paths(self.supernet.space, rng, self.num_paths,
-                           max_width=self.full_width))]
+            self.supernet.space.sample_distinct(
+                self.num_paths, rng, max_width=self.full_width))]
 
 
 @LOOPS.register_module()
