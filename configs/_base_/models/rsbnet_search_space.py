@@ -1,6 +1,7 @@
-# The search space of Table 1 (SPEC §2) alone, for the configs whose model
-# comes from mmseg / mmdet (a base holding `model` would clash with theirs).
-# The same table as rsbnet_supernet_cls.py, so a pretrained supernet loads.
+# The search space of Table 1 (SPEC §2) alone: the base of every RSBNet
+# model config (classification here in rsbnet_supernet_cls.py; mmseg /
+# mmdet models list it beside their own base, which holds `model`), so one
+# table serves all and a pretrained supernet loads in each.
 search_space = dict(
     # per searchable stage: [out_channels, num_layers, stride, act]
     stages=[
