@@ -22,15 +22,8 @@ from rsbnet_mm import SearchSpace
 from rsbnet_mm.models import RSBNetSubNet, RSBNetSuperNet
 from rsbnet_mm.utils import (backbone_out_channels, replace_syncbn,
                              swap_backbone, upstream_config)
+from toy import TABLE1_TINY_SPACE as TINY_SPACE
 
-#: Table 1's channels and strides with one layer a stage and two widths:
-#: stage indices and channel numbers are those of the default space.
-TINY_SPACE = dict(
-    stages=[(24, 1, 2, 'ReLU'), (40, 1, 2, 'Swish'), (80, 1, 2, 'Swish'),
-            (112, 1, 1, 'Swish'), (192, 1, 2, 'Swish'),
-            (320, 1, 1, 'Swish')],
-    expand_choices=(2.0, 3.0),
-    head_channels=1280)
 #: strides 4, 8, 16, 32 like ResNet's four stages (FPN, DeepLab c1)
 DENSE_INDICES = (1, 2, 4, 6)
 SEG_INDICES = (1, 4, 6)  # c1 (stride 4), auxiliary, decode

@@ -25,19 +25,13 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import rsbnet_mm  # noqa: F401
+from toy import TABLE1_TINY_SPACE as TINY_SPACE
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / 'shared' / 'data'
 ISPRS = SHARED / 'isprs_samples'
 DOTA = SHARED / 'dota_sample'
 
-#: Table 1's stage channels and strides, one layer a stage, two widths
-TINY_SPACE = dict(
-    stages=[(24, 1, 2, 'ReLU'), (40, 1, 2, 'Swish'), (80, 1, 2, 'Swish'),
-            (112, 1, 1, 'Swish'), (192, 1, 2, 'Swish'),
-            (320, 1, 1, 'Swish')],
-    expand_choices=(2.0, 3.0),
-    head_channels=1280)
 
 #: DOTA class -> NWPU VHR-10 class (1-based); other classes are dropped
 DOTA_TO_NWPU = {'ship': 2, 'harbor': 8, 'large-vehicle': 10,

@@ -13,6 +13,16 @@ TINY_SPACE = dict(
     first_channels=8,
     head_channels=32)
 
+#: Table 1's channels and strides with one layer a stage and two widths:
+#: stage indices and channel numbers are those of the default space, so
+#: upstream necks and heads (FPN, ASPP) fit unchanged
+TABLE1_TINY_SPACE = dict(
+    stages=[(24, 1, 2, 'ReLU'), (40, 1, 2, 'Swish'), (80, 1, 2, 'Swish'),
+            (112, 1, 1, 'Swish'), (192, 1, 2, 'Swish'),
+            (320, 1, 1, 'Swish')],
+    expand_choices=(2.0, 3.0),
+    head_channels=1280)
+
 
 @DATASETS.register_module(force=True)
 class ToySceneDataset(BaseDataset):
