@@ -3,7 +3,10 @@
 # 0.5, mutation 0.25, under a FLOPs budget counted at 224x224.
 #   python tools/search.py configs/rsbnet/search_ucmerced.py \
 #       --checkpoint work_dirs/finetune_ucmerced/epoch_50.pth
-_base_ = ['./finetune_ucmerced.py']
+_base_ = [
+    './finetune_ucmerced.py',
+    '../_base_/schedules/evo_search.py',
+]
 
 search_dataloader = dict(
     batch_size=64,
@@ -29,21 +32,13 @@ calib_dataloader = dict(
 )
 train_cfg = dict(
     _delete_=True,
-    type='rsbnet_mm.EvoSearchLoop',
+    **_base_.evo_search,
     dataloader=search_dataloader,
     evaluator=dict(type='Accuracy', topk=(1, )),
     score_key='accuracy/top1',
     calib_dataloader=calib_dataloader,
     calib_samples=1024,
-    constraints=dict(flops=(None, 500e6)),  # multiply-adds at 224x224
-    constraint_input_size=(224, 224),
-    strategy='evolution',
-    population_size=50,
-    max_generations=30,
-    crossover_ratio=0.5,
-    mutation_ratio=0.25,
-    seed=0,
-    topk=10)
+    constraints=dict(flops=(None, 500e6)))  # multiply-adds at 224x224
 # the search trains nothing: no schedule, no validation
 param_scheduler = []
 val_cfg = None

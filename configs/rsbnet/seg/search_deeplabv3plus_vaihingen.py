@@ -11,26 +11,19 @@
 #       --checkpoint \
 #       work_dirs/deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_vaihingen-224x224/epoch_50.pth
 _base_ = [
-    './deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_vaihingen-224x224.py'
+    './deeplabv3plus_rsbnet-supernet-d16_sandwich-50e_vaihingen-224x224.py',
+    '../../_base_/schedules/evo_search.py',
 ]
 
 train_cfg = dict(
     _delete_=True,
-    type='rsbnet_mm.EvoSearchLoop',
+    **_base_.evo_search,
     dataloader={{_base_.search_dataloader}},
     evaluator={{_base_.val_evaluator}},
     score_key='mF1',
     calib_dataloader={{_base_.calib_dataloader}},
     calib_samples=512,
-    constraints=dict(flops=(None, 1000e6)),  # RSBNet-large (SPEC §6)
-    constraint_input_size=(224, 224),
-    strategy='evolution',
-    population_size=50,
-    max_generations=30,
-    crossover_ratio=0.5,
-    mutation_ratio=0.25,
-    seed=0,
-    topk=10)
+    constraints=dict(flops=(None, 1000e6)))  # RSBNet-large (SPEC §6)
 # the search trains nothing: no schedule, no validation, no checkpoints
 param_scheduler = []
 val_cfg = None
